@@ -1,0 +1,50 @@
+package io.chatwire.delivery;
+
+import io.chatwire.event.EventType;
+import io.chatwire.signing.SigningSecret;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * One leased delivery, with everything its attempt needs, so that the attempt itself reads nothing
+ * from the database.
+ *
+ * @param version the row version the lease was taken at; the attempt's record must find it unchanged
+ * @param attempts attempts made so far, over every cycle
+ * @param cycleAttempts attempts made in the current retry cycle (a resend starts a new cycle)
+ * @param url empty when the endpoint was deleted
+ */
+public record DeliveryJob(
+        String deliveryId,
+        long version,
+        int attempts,
+        int cycleAttempts,
+        Cause cause,
+        String accountId,
+        String eventId,
+        EventType eventType,
+        String payload,
+        String endpointId,
+        Optional<URI> url,
+        boolean endpointEnabled,
+        SigningSecret secret) {
+
+    /** Why an attempt is made. */
+    public enum Cause {
+        SCHEDULED, MANUAL;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public byte[] payloadBytes() {
+        return payload.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "DeliveryJob[" + deliveryId + " event=" + eventId + " endpoint=" + endpointId + "]";
+    }
+}

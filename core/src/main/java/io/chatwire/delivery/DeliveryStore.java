@@ -1,0 +1,294 @@
+package io.chatwire.delivery;
+
+import io.chatwire.event.EventType;
+import io.chatwire.signing.SigningSecret;
+import io.chatwire.store.Database;
+import io.chatwire.store.Ids;
+import io.chatwire.store.Jdbc;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The deliveries and attempts tables. A delivery is worked on only under a lease ({@code leased_by},
+ * {@code lease_until}); every change of its state names the version it expects, so a node whose lease
+ * ran out cannot overwrite what another node did since.
+ */
+public final class DeliveryStore {
+    private static final String INSERT_LEASED = """
+            INSERT INTO deliveries (id, event_id, endpoint_id, account_id, status, attempts, cycle_attempts,
+                                    next_attempt_at, leased_by, lease_until, version, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?, 0, ?, ?)
+            """;
+
+    private static final String CLAIM_DUE = """
+            UPDATE deliveries SET leased_by = ?, lease_until = ?, version = version + 1
+            WHERE id IN (SELECT id FROM deliveries
+                         WHERE status = 'pending' AND next_attempt_at <= ?
+                           AND (lease_until IS NULL OR lease_until < ?)
+                         ORDER BY next_attempt_at
+                         LIMIT ?%s)
+            RETURNING id
+            """;
+
+    private static final String JOBS = """
+            SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
+                   e.id AS event_id, e.event_type, e.payload,
+                   en.url, en.enabled, a.signing_secret
+            FROM deliveries d
+            JOIN events e ON e.id = d.event_id
+            JOIN accounts a ON a.id = d.account_id
+            LEFT JOIN endpoints en ON en.id = d.endpoint_id
+            WHERE d.id IN (%s)
+            """;
+
+    private static final String INSERT_ATTEMPT = """
+            INSERT INTO attempts (id, delivery_id, event_id, endpoint_id, account_id, attempt_number, cause, url,
+                                  started_at, latency_ms, http_status, response_body, outcome, error_kind,
+                                  error_message, node_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    private static final String SETTLE = """
+            UPDATE deliveries
+            SET status = ?, attempts = ?, cycle_attempts = ?, next_attempt_at = ?,
+                leased_by = NULL, lease_until = NULL, version = version + 1, updated_at = ?
+            WHERE id = ? AND version = ? AND status = 'pending'
+            """;
+
+    private static final String RELEASE_LEASES = """
+            UPDATE deliveries SET leased_by = NULL, lease_until = NULL, version = version + 1
+            WHERE leased_by = ? AND status = 'pending'
+            """;
+
+    private static final String NEXT_DUE = "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'";
+
+    private static final String BY_EVENT_AND_ENDPOINT = """
+            SELECT id, status, leased_by, lease_until FROM deliveries WHERE event_id = ? AND endpoint_id = ?
+            """;
+
+    private static final String RESTART = """
+            UPDATE deliveries
+            SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, leased_by = ?, lease_until = ?,
+                version = version + 1, updated_at = ?
+            WHERE id = ? AND NOT (status = 'pending' AND lease_until IS NOT NULL AND lease_until >= ?)
+            """;
+
+    private static final String DELIVERY_COLUMNS = """
+            d.id, d.event_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.created_at, d.updated_at
+            """;
+
+    private static final String OF_EVENT = "SELECT " + DELIVERY_COLUMNS
+            + " FROM deliveries d WHERE d.event_id = ? AND d.account_id = ? ORDER BY d.id";
+
+    private static final String ATTEMPTS_OF_EVENT = """
+            SELECT * FROM attempts WHERE event_id = ? AND account_id = ? ORDER BY started_at, id
+            """;
+
+    private final Database db;
+    private final String nodeId;
+    private final Duration leaseDuration;
+
+    public DeliveryStore(Database db, String nodeId, Duration leaseDuration) {
+        this.db = db;
+        this.nodeId = nodeId;
+        this.leaseDuration = leaseDuration;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * Inserts a delivery already leased by this node, in the caller's transaction: the node that
+     * accepted an event delivers it at once, and another takes over only if this one dies.
+     */
+    public void insertLeased(Connection c, String deliveryId, String eventId, String endpointId, String accountId,
+            Instant now) throws SQLException {
+        Jdbc.update(c, INSERT_LEASED, deliveryId, eventId, endpointId, accountId, now.toEpochMilli(), nodeId,
+                now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli());
+    }
+
+    /** Leases up to {@code limit} due deliveries, oldest due first, and returns their jobs. */
+    public List<DeliveryJob> claimDue(Instant now, int limit) {
+        String claim = CLAIM_DUE.formatted(db.dialect().skipLocked());
+        return db.write(c -> {
+            List<String> ids = Jdbc.query(c, claim, rs -> rs.getString(1), nodeId,
+                    now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), limit);
+            return jobs(c, ids, DeliveryJob.Cause.SCHEDULED);
+        });
+    }
+
+    /** Jobs for deliveries this node holds, read in the caller's transaction. */
+    public List<DeliveryJob> jobs(Connection c, List<String> deliveryIds, DeliveryJob.Cause cause) throws SQLException {
+        if (deliveryIds.isEmpty()) {
+            return List.of();
+        }
+        String sql = JOBS.formatted(Jdbc.placeholders(deliveryIds.size()));
+        return Jdbc.query(c, sql, rs -> new DeliveryJob(
+                rs.getString("id"),
+                rs.getLong("version"),
+                rs.getInt("attempts"),
+                rs.getInt("cycle_attempts"),
+                cause,
+                rs.getString("account_id"),
+                rs.getString("event_id"),
+                EventType.fromWire("event_type", rs.getString("event_type")),
+                rs.getString("payload"),
+                rs.getString("endpoint_id"),
+                Optional.ofNullable(rs.getString("url")).map(URI::create),
+                rs.getBoolean("enabled"),
+                new SigningSecret(rs.getString("signing_secret"))), deliveryIds.toArray());
+    }
+
+    /**
+     * Writes the attempt to the log and moves its delivery on. Returns false when the lease was lost
+     * meanwhile (another node took the delivery over): the attempt is still logged, because it did
+     * happen, but the delivery's state is left to the node that holds it now.
+     */
+    public boolean record(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now) {
+        return db.write(c -> {
+            insertAttempt(c, job.accountId(), attempt);
+            String status = switch (outcome) {
+                case Outcome.Delivered d -> "delivered";
+                case Outcome.Retry r -> "pending";
+                case Outcome.Failed f -> "failed";
+            };
+            Optional<Long> next = outcome instanceof Outcome.Retry r ? Optional.of(r.at().toEpochMilli()) : Optional.empty();
+            int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, job.cycleAttempts() + 1, next,
+                    now.toEpochMilli(), job.deliveryId(), job.version());
+            return rows == 1;
+        });
+    }
+
+    private static void insertAttempt(Connection c, String accountId, Attempt a) throws SQLException {
+        try (PreparedStatement ps = Jdbc.prepare(c, INSERT_ATTEMPT, a.id(), a.deliveryId(), a.eventId(),
+                a.endpointId(), accountId, a.attemptNumber(), a.cause(), a.url(), a.startedAt().toEpochMilli(),
+                a.latency().toMillis(), a.httpStatus(), a.responseBody(), a.outcome(), a.errorKind(),
+                a.errorMessage(), a.nodeId())) {
+            ps.executeUpdate();
+        }
+    }
+
+    /** Gives back every lease this node holds, so other nodes (or this one, restarted) take them at once. */
+    public int releaseLeases() {
+        return db.write(c -> Jdbc.update(c, RELEASE_LEASES, nodeId));
+    }
+
+    /** When the earliest pending delivery is due, if any is pending. */
+    public Optional<Instant> nextDue() {
+        return db.read(c -> Jdbc.queryOne(c, NEXT_DUE, rs -> {
+            long v = rs.getLong(1);
+            return rs.wasNull() ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(v));
+        })).flatMap(o -> o);
+    }
+
+    /** Outcome of asking for a delivery to be sent again. */
+    public sealed interface Restart {
+        record Started(DeliveryJob job) implements Restart {
+        }
+
+        /** The delivery is in flight right now; a second copy would only race it. */
+        record InFlight(String deliveryId) implements Restart {
+        }
+    }
+
+    /**
+     * Starts a new retry cycle of the event's delivery to the endpoint, leased by this node (creating
+     * the delivery if the endpoint never had one, e.g. it was added after the event).
+     */
+    public Restart restart(String accountId, String eventId, String endpointId, Instant now) {
+        return db.write(c -> {
+            Optional<String> existing = Jdbc.queryOne(c, BY_EVENT_AND_ENDPOINT, rs -> rs.getString("id"),
+                    eventId, endpointId);
+            String deliveryId;
+            if (existing.isPresent()) {
+                deliveryId = existing.get();
+                int rows = Jdbc.update(c, RESTART, now.toEpochMilli(), nodeId, now.plus(leaseDuration).toEpochMilli(),
+                        now.toEpochMilli(), deliveryId, now.toEpochMilli());
+                if (rows != 1) {
+                    return new Restart.InFlight(deliveryId);
+                }
+            } else {
+                deliveryId = Ids.newId("dlv");
+                insertLeased(c, deliveryId, eventId, endpointId, accountId, now);
+            }
+            return new Restart.Started(jobs(c, List.of(deliveryId), DeliveryJob.Cause.MANUAL).getFirst());
+        });
+    }
+
+    /** The event's deliveries with their attempts, scoped to the account. */
+    public List<Delivery> ofEvent(String accountId, String eventId) {
+        return db.read(c -> {
+            Map<String, List<Attempt>> attempts = new LinkedHashMap<>();
+            for (Attempt a : Jdbc.query(c, ATTEMPTS_OF_EVENT, DeliveryStore::attempt, eventId, accountId)) {
+                attempts.computeIfAbsent(a.deliveryId(), k -> new ArrayList<>()).add(a);
+            }
+            return Jdbc.query(c, OF_EVENT, rs -> delivery(rs, attempts.getOrDefault(rs.getString("id"), List.of())),
+                    eventId, accountId);
+        });
+    }
+
+    /** A page of the account's deliveries, newest first, optionally of one status, endpoint or event. */
+    public List<Delivery> list(String accountId, Optional<Delivery.Status> status, Optional<String> endpointId,
+            Optional<String> before, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + DELIVERY_COLUMNS + " FROM deliveries d WHERE d.account_id = ?");
+        List<Object> params = new ArrayList<>(List.of(accountId));
+        status.ifPresent(s -> {
+            sql.append(" AND d.status = ?");
+            params.add(s.wireName());
+        });
+        endpointId.ifPresent(e -> {
+            sql.append(" AND d.endpoint_id = ?");
+            params.add(e);
+        });
+        before.ifPresent(b -> {
+            sql.append(" AND d.id < ?");
+            params.add(b);
+        });
+        sql.append(" ORDER BY d.id DESC LIMIT ?");
+        params.add(limit);
+        return db.read(c -> Jdbc.query(c, sql.toString(), rs -> delivery(rs, List.of()), params.toArray()));
+    }
+
+    private static Delivery delivery(ResultSet rs, List<Attempt> attempts) throws SQLException {
+        return new Delivery(
+                rs.getString("id"),
+                rs.getString("event_id"),
+                rs.getString("endpoint_id"),
+                Delivery.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+                rs.getInt("attempts"),
+                Jdbc.optionalLong(rs, "next_attempt_at").map(Instant::ofEpochMilli),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                attempts);
+    }
+
+    private static Attempt attempt(ResultSet rs) throws SQLException {
+        return new Attempt(
+                rs.getString("id"),
+                rs.getString("delivery_id"),
+                rs.getString("event_id"),
+                rs.getString("endpoint_id"),
+                rs.getInt("attempt_number"),
+                rs.getString("cause"),
+                rs.getString("url"),
+                Instant.ofEpochMilli(rs.getLong("started_at")),
+                Duration.ofMillis(rs.getLong("latency_ms")),
+                Jdbc.optionalInt(rs, "http_status"),
+                Optional.ofNullable(rs.getString("response_body")).orElse(""),
+                rs.getString("outcome"),
+                Optional.ofNullable(rs.getString("error_kind")),
+                Optional.ofNullable(rs.getString("error_message")),
+                rs.getString("node_id"));
+    }
+}

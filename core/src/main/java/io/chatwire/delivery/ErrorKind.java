@@ -1,0 +1,29 @@
+package io.chatwire.delivery;
+
+import java.util.Locale;
+
+/** Why an attempt did not succeed, as recorded in the attempt log. */
+public enum ErrorKind {
+    /** No answer within the total timeout. */
+    TIMEOUT,
+    /** The connection could not be opened (refused, unreachable, connect timeout). */
+    CONNECT,
+    /** The host name did not resolve. */
+    DNS,
+    /** The TLS handshake failed (certificate, protocol). */
+    TLS,
+    /** The receiver answered, but not with 2xx. */
+    HTTP_STATUS,
+    /** The receiver answered with a redirect; Chatwire does not follow them. */
+    REDIRECT,
+    /** The connection broke while sending or reading. */
+    IO,
+    /** The endpoint was disabled before the attempt. */
+    ENDPOINT_DISABLED,
+    /** The endpoint was deleted before the attempt. */
+    ENDPOINT_DELETED;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

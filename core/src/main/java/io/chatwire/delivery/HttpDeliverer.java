@@ -1,0 +1,212 @@
+package io.chatwire.delivery;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+
+/**
+ * Makes the HTTP POST of one attempt with Jetty's client: keep-alive connections pooled per
+ * destination, redirects never followed, a connect timeout and a total timeout, and the answer's
+ * body read only up to a cap (the first {@value #RECORDED_BODY_BYTES} bytes are kept for the log).
+ */
+public final class HttpDeliverer implements AutoCloseable {
+    static final int RECORDED_BODY_BYTES = 4096;
+
+    private final HttpClient client;
+    private final Duration totalTimeout;
+    private final long maxResponseBytes;
+
+    public record Settings(Duration connectTimeout, Duration totalTimeout, long maxResponseBytes, String userAgent) {
+    }
+
+    public HttpDeliverer(Settings settings) {
+        this.totalTimeout = settings.totalTimeout();
+        this.maxResponseBytes = settings.maxResponseBytes();
+        this.client = new HttpClient();
+        client.setConnectTimeout(settings.connectTimeout().toMillis());
+        client.setFollowRedirects(false);
+        client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, settings.userAgent()));
+        client.setMaxConnectionsPerDestination(64);
+        client.setMaxRequestsQueuedPerDestination(100_000);
+        client.setIdleTimeout(60_000);
+        // Cookies from one customer's receiver must never travel to another's.
+        client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the HTTP client", e);
+        }
+    }
+
+    /** Sends the body and waits for the outcome; never throws for anything the network does. */
+    public AttemptResult post(URI url, Map<String, String> headers, byte[] body) {
+        long start = System.nanoTime();
+        CapturingListener listener = new CapturingListener(maxResponseBytes);
+        Request request = client.newRequest(url)
+                .method(HttpMethod.POST)
+                .timeout(totalTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .headers(h -> headers.forEach(h::put))
+                .body(new BytesRequestContent("application/json", body));
+        request.send(listener);
+        Result result;
+        try {
+            // The request's own timeout fires first; this bound only guards against a lost callback.
+            result = listener.done.get(totalTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            request.abort(e);
+            Thread.currentThread().interrupt();
+            return new AttemptResult.NotAnswered(ErrorKind.IO, "interrupted (shutting down)", since(start));
+        } catch (ExecutionException | TimeoutException e) {
+            request.abort(e);
+            return new AttemptResult.NotAnswered(ErrorKind.TIMEOUT, "no answer within " + totalTimeout, since(start));
+        }
+        Duration latency = since(start);
+        Response response = result.getResponse();
+        int status = response == null ? 0 : response.getStatus();
+        if (status > 0 && (result.getFailure() == null || listener.headersReceived)) {
+            // Headers arrived: the receiver answered, even if its body was cut or broke afterwards.
+            return new AttemptResult.Answered(status, latency, listener.recordedBody(), retryAfter(response));
+        }
+        Throwable failure = result.getFailure();
+        return new AttemptResult.NotAnswered(classify(failure), describe(failure), latency);
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    static ErrorKind classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            switch (t) {
+                case UnknownHostException e -> {
+                    return ErrorKind.DNS;
+                }
+                case SSLException e -> {
+                    return ErrorKind.TLS;
+                }
+                case ConnectException e -> {
+                    return ErrorKind.CONNECT;
+                }
+                case NoRouteToHostException e -> {
+                    return ErrorKind.CONNECT;
+                }
+                case SocketTimeoutException e -> {
+                    return ErrorKind.CONNECT;
+                }
+                case TimeoutException e -> {
+                    return ErrorKind.TIMEOUT;
+                }
+                default -> {
+                }
+            }
+        }
+        return ErrorKind.IO;
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure == null) {
+            return "no response";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : ": " + root.getMessage();
+        String text = root.getClass().getSimpleName() + message;
+        return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+
+    static Optional<Duration> retryAfter(Response response) {
+        String value = response.getHeaders().get(HttpHeader.RETRY_AFTER);
+        if (value == null || (response.getStatus() != 429 && response.getStatus() != 503)) {
+            return Optional.empty();
+        }
+        try {
+            long seconds = Long.parseLong(value.strip());
+            return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return d.isNegative() ? Optional.empty() : Optional.of(d);
+            } catch (RuntimeException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Keeps the first bytes of the answer and cuts the exchange once the cap is passed. */
+    private static final class CapturingListener implements Response.Listener {
+        private final long cap;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final CompletableFuture<Result> done = new CompletableFuture<>();
+        private long total;
+        private volatile boolean headersReceived;
+
+        CapturingListener(long cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public void onHeaders(Response response) {
+            headersReceived = true;
+        }
+
+        @Override
+        public void onContent(Response response, ByteBuffer content) {
+            int n = content.remaining();
+            total += n;
+            int room = RECORDED_BODY_BYTES - kept.size();
+            if (room > 0) {
+                byte[] bytes = new byte[Math.min(room, n)];
+                content.get(bytes);
+                kept.writeBytes(bytes);
+            }
+            if (total > cap) {
+                response.abort(new IOException("response body larger than " + cap + " bytes; cut"));
+            }
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            done.complete(result);
+        }
+
+        String recordedBody() {
+            return kept.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            // Closing at shutdown; nothing left to do with the failure.
+        }
+    }
+}

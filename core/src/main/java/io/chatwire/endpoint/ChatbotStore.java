@@ -1,0 +1,79 @@
+package io.chatwire.endpoint;
+
+import io.chatwire.problem.Problem;
+import io.chatwire.store.Database;
+import io.chatwire.store.Ids;
+import io.chatwire.store.Jdbc;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The chatbots table. Every read by an account is scoped to that account. */
+public final class ChatbotStore {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private static final String INSERT = """
+            INSERT INTO chatbots (id, account_id, name, endpoint_limit, created_at)
+            VALUES (?, ?, ?, NULL, ?)
+            """;
+    private static final String COLUMNS = "id, account_id, name, endpoint_limit, created_at";
+    private static final String BY_ID = "SELECT " + COLUMNS + " FROM chatbots WHERE id = ?";
+    private static final String OF_ACCOUNT = "SELECT " + COLUMNS + " FROM chatbots WHERE account_id = ? ORDER BY created_at, id";
+
+    private final Database db;
+    private final Clock clock;
+
+    public ChatbotStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a chatbot. The platform may bring its own id (the one its events will carry in
+     * {@code chatbot_id}); without one, Chatwire makes one.
+     */
+    public Chatbot create(String accountId, Optional<String> requestedId, String name) {
+        String id = requestedId.orElseGet(() -> Ids.newId("bot"));
+        if (!ID.matcher(id).matches()) {
+            throw new Problem.Invalid("invalid_chatbot_id", "id must be 1 to 64 letters, digits, '_' or '-'");
+        }
+        Chatbot chatbot = new Chatbot(id, accountId, name, Optional.empty(), clock.instant());
+        return db.write(c -> {
+            if (Jdbc.queryOne(c, BY_ID, rs -> true, id).isPresent()) {
+                throw new Problem.Conflict("chatbot_exists", "a chatbot with id " + id + " already exists");
+            }
+            Jdbc.update(c, INSERT, id, accountId, name, chatbot.createdAt().toEpochMilli());
+            return chatbot;
+        });
+    }
+
+    public List<Chatbot> list(String accountId) {
+        return db.read(c -> Jdbc.query(c, OF_ACCOUNT, ChatbotStore::chatbot, accountId));
+    }
+
+    /** The account's chatbot, or 404 (also when it belongs to another account). */
+    public Chatbot get(String accountId, String chatbotId) {
+        return db.read(c -> find(c, chatbotId))
+                .filter(b -> b.accountId().equals(accountId))
+                .orElseThrow(() -> new Problem.NotFound("chatbot", chatbotId));
+    }
+
+    /** Any account's chatbot: for the platform's own calls, which are not scoped to one account. */
+    static Optional<Chatbot> find(Connection c, String chatbotId) throws SQLException {
+        return Jdbc.queryOne(c, BY_ID, ChatbotStore::chatbot, chatbotId);
+    }
+
+    static Chatbot chatbot(ResultSet rs) throws SQLException {
+        return new Chatbot(
+                rs.getString("id"),
+                rs.getString("account_id"),
+                rs.getString("name"),
+                Jdbc.optionalInt(rs, "endpoint_limit"),
+                Instant.ofEpochMilli(rs.getLong("created_at")));
+    }
+}

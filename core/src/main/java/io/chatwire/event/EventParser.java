@@ -1,0 +1,212 @@
+package io.chatwire.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatwire.problem.Problem;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates an event body from the platform against the Chat Data event shapes and produces the
+ * compact JSON that is stored and delivered. Known fields must have their documented types; a field
+ * Chatwire does not know is refused, so that a typo is found at once instead of by a customer.
+ * Numbers keep their exact digits (no float round trip), and field order is kept.
+ */
+public final class EventParser {
+    static final int MAX_DEPTH = 32;
+
+    private static final Set<String> KNOWN_FIELDS = Set.of(
+            "event", "chatbot_id", "messages", "answer", "client_ip", "source", "conversation_id",
+            "cost_credits", "lead", "created_at");
+
+    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .maxNumberLength(100)
+                            .build())
+                    .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    /** Parses and validates; a {@link Problem.Invalid} names the offending field. */
+    public EventPayload parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw new Problem.Invalid("invalid_json", "the body is too deeply nested or has an over-long number: "
+                    + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new Problem.Invalid("invalid_json", "the body is not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            throw new Problem.Invalid("invalid_json", "the body could not be read as JSON");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new Problem.Invalid("invalid_json", "the body is empty: send a JSON object");
+        }
+        if (!(root instanceof ObjectNode event)) {
+            throw new Problem.Invalid("invalid_json", "the body must be a JSON object, not " + describe(root));
+        }
+        for (Iterator<String> names = event.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!KNOWN_FIELDS.contains(name)) {
+                throw new Problem.Invalid("unknown_field", "unknown field '" + name + "'");
+            }
+        }
+        EventType type = EventType.fromWire("event", requiredString(event, "event"));
+        String chatbotId = requiredString(event, "chatbot_id");
+        if (chatbotId.isBlank()) {
+            throw new Problem.Invalid("invalid_field", "chatbot_id must not be empty");
+        }
+        optionalString(event, "client_ip");
+        optionalString(event, "source");
+        optionalString(event, "conversation_id");
+        optionalString(event, "created_at");
+        optional(event, "cost_credits", JsonNodeType.NUMBER);
+        checkMessages(event, type == EventType.CHAT);
+        checkAnswer(event, type == EventType.CHAT);
+        checkLead(event, type == EventType.LEAD_SUBMISSION);
+        try {
+            return new EventPayload(type, chatbotId, mapper.writeValueAsString(event));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed tree always serialises", e);
+        }
+    }
+
+    private static void checkMessages(ObjectNode event, boolean required) {
+        JsonNode messages = required ? require(event, "messages", JsonNodeType.ARRAY)
+                : optional(event, "messages", JsonNodeType.ARRAY);
+        if (messages == null) {
+            return;
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            String field = "messages[" + i + "]";
+            JsonNode m = messages.get(i);
+            if (!m.isObject()) {
+                throw new Problem.Invalid("invalid_field", field + " must be an object {role, content}");
+            }
+            requiredString((ObjectNode) m, field, "role");
+            requiredString((ObjectNode) m, field, "content");
+        }
+    }
+
+    private static void checkAnswer(ObjectNode event, boolean required) {
+        JsonNode answer = required ? require(event, "answer", JsonNodeType.OBJECT)
+                : optional(event, "answer", JsonNodeType.OBJECT);
+        if (answer == null) {
+            return;
+        }
+        requiredString((ObjectNode) answer, "answer", "role");
+        requiredString((ObjectNode) answer, "answer", "content");
+        JsonNode score = answer.get("score");
+        if (score != null && !score.isNull() && !score.isNumber()) {
+            throw new Problem.Invalid("invalid_field", "answer.score must be a number");
+        }
+    }
+
+    private static void checkLead(ObjectNode event, boolean required) {
+        JsonNode lead = required ? require(event, "lead", JsonNodeType.OBJECT)
+                : optional(event, "lead", JsonNodeType.OBJECT);
+        if (lead == null) {
+            return;
+        }
+        JsonNode uuid = lead.get("uuid");
+        if (uuid != null && !uuid.isTextual()) {
+            throw new Problem.Invalid("invalid_field", "lead.uuid must be a string");
+        }
+        for (Map.Entry<String, JsonNode> e : lead.properties()) {
+            if (e.getValue().isContainerNode() && e.getValue().size() > 1000) {
+                throw new Problem.Invalid("invalid_field", "lead." + e.getKey() + " is too large");
+            }
+        }
+    }
+
+    /** Jackson's message without its note about the hidden source, keeping line and column. */
+    public static String describe(JsonProcessingException e) {
+        return e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[")
+                + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")");
+    }
+
+    private static String requiredString(ObjectNode node, String field) {
+        return require(node, field, JsonNodeType.STRING).textValue();
+    }
+
+    private static String requiredString(ObjectNode node, String parent, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new Problem.Invalid("missing_field", parent + "." + field + " is required");
+        }
+        if (!v.isTextual()) {
+            throw new Problem.Invalid("invalid_field", parent + "." + field + " must be a string, not " + describe(v));
+        }
+        return v.textValue();
+    }
+
+    private static void optionalString(ObjectNode node, String field) {
+        optional(node, field, JsonNodeType.STRING);
+    }
+
+    private static JsonNode require(ObjectNode node, String field, JsonNodeType type) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new Problem.Invalid("missing_field", field + " is required");
+        }
+        return checkType(field, v, type);
+    }
+
+    /** The field's value if present and not null, else null; a present value of the wrong type is a 400. */
+    private static JsonNode optional(ObjectNode node, String field, JsonNodeType type) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        return checkType(field, v, type);
+    }
+
+    private static JsonNode checkType(String field, JsonNode v, JsonNodeType type) {
+        if (v.getNodeType() != type) {
+            throw new Problem.Invalid("invalid_field",
+                    field + " must be " + article(type) + ", not " + describe(v));
+        }
+        return v;
+    }
+
+    private static String article(JsonNodeType type) {
+        return switch (type) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NUMBER -> "a number";
+            case STRING -> "a string";
+            case BOOLEAN -> "a boolean";
+            default -> type.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static String describe(JsonNode v) {
+        return switch (v.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NUMBER -> "a number";
+            case STRING -> "a string";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> "a " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package io.chatwire.event;
+
+import io.chatwire.problem.Problem;
+import io.chatwire.store.Database;
+import io.chatwire.store.Jdbc;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The events table. Reads by an account are scoped to it. */
+public final class EventStore {
+    private static final String COLUMNS = "e.id, e.account_id, e.chatbot_id, e.event_type, e.payload, e.idempotency_key, e.created_at";
+    private static final String INSERT = """
+            INSERT INTO events (id, account_id, chatbot_id, event_type, payload, idempotency_key, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """;
+    private static final String BY_IDEMPOTENCY_KEY = "SELECT " + COLUMNS + " FROM events e WHERE e.idempotency_key = ?";
+    private static final String BY_ID = "SELECT " + COLUMNS + " FROM events e WHERE e.id = ? AND e.account_id = ?";
+
+    private final Database db;
+
+    public EventStore(Database db) {
+        this.db = db;
+    }
+
+    public static void insert(Connection c, Event e) throws SQLException {
+        Jdbc.update(c, INSERT, e.id(), e.accountId(), e.chatbotId(), e.type().wireName(), e.payload(),
+                e.idempotencyKey(), e.createdAt().toEpochMilli());
+    }
+
+    public static Optional<Event> findByIdempotencyKey(Connection c, String key) throws SQLException {
+        return Jdbc.queryOne(c, BY_IDEMPOTENCY_KEY, EventStore::event, key);
+    }
+
+    public Event get(String accountId, String eventId) {
+        return db.read(c -> Jdbc.queryOne(c, BY_ID, EventStore::event, eventId, accountId))
+                .orElseThrow(() -> new Problem.NotFound("event", eventId));
+    }
+
+    /** Filters of the event list; every one optional. */
+    public record Filter(Optional<String> chatbotId, Optional<EventType> type, Optional<String> deliveryStatus,
+            Optional<String> before, int limit) {
+    }
+
+    /**
+     * A page of the account's events, newest first. Ids grow with time, so "before this id" is a
+     * cursor that stays put while new events arrive.
+     */
+    public List<Event> list(String accountId, Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM events e WHERE e.account_id = ?");
+        List<Object> params = new ArrayList<>(List.of(accountId));
+        f.chatbotId().ifPresent(v -> {
+            sql.append(" AND e.chatbot_id = ?");
+            params.add(v);
+        });
+        f.type().ifPresent(v -> {
+            sql.append(" AND e.event_type = ?");
+            params.add(v.wireName());
+        });
+        f.deliveryStatus().ifPresent(v -> {
+            sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = ?)");
+            params.add(v);
+        });
+        f.before().ifPresent(v -> {
+            sql.append(" AND e.id < ?");
+            params.add(v);
+        });
+        sql.append(" ORDER BY e.id DESC LIMIT ?");
+        params.add(f.limit());
+        return db.read(c -> Jdbc.query(c, sql.toString(), EventStore::event, params.toArray()));
+    }
+
+    static Event event(ResultSet rs) throws SQLException {
+        return new Event(
+                rs.getString("id"),
+                rs.getString("account_id"),
+                rs.getString("chatbot_id"),
+                EventType.fromWire("event", rs.getString("event_type")),
+                rs.getString("payload"),
+                Optional.ofNullable(rs.getString("idempotency_key")),
+                Instant.ofEpochMilli(rs.getLong("created_at")));
+    }
+}

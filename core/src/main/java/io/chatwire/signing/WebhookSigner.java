@@ -1,0 +1,75 @@
+package io.chatwire.signing;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Computes the headers that let a receiver check a delivery came from Chatwire: the Chat Data style
+ * ({@code x-chat-data-hmac-sha256}) and the Standard Webhooks style ({@code webhook-id},
+ * {@code webhook-timestamp}, {@code webhook-signature}).
+ */
+public final class WebhookSigner {
+    public static final String TOPIC = "x-chat-data-topic";
+    public static final String CHAT_DATA_SIGNATURE = "x-chat-data-hmac-sha256";
+    public static final String WEBHOOK_ID = "webhook-id";
+    public static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
+    public static final String WEBHOOK_SIGNATURE = "webhook-signature";
+
+    private WebhookSigner() {
+    }
+
+    /**
+     * The signature headers of one request.
+     *
+     * @param current the secret that signs the Chat Data header and the first Standard signature
+     * @param previous secrets still in their rotation grace period; each adds a Standard signature
+     */
+    public static Map<String, String> headers(String eventType, String messageId, Instant timestamp, byte[] body,
+            SigningSecret current, List<SigningSecret> previous) {
+        long seconds = timestamp.getEpochSecond();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(TOPIC, eventType);
+        headers.put(CHAT_DATA_SIGNATURE, chatDataSignature(current, body));
+        headers.put(WEBHOOK_ID, messageId);
+        headers.put(WEBHOOK_TIMESTAMP, Long.toString(seconds));
+        List<String> signatures = new ArrayList<>();
+        signatures.add("v1," + standardSignature(current, messageId, seconds, body));
+        for (SigningSecret old : previous) {
+            signatures.add("v1," + standardSignature(old, messageId, seconds, body));
+        }
+        headers.put(WEBHOOK_SIGNATURE, String.join(" ", signatures));
+        return headers;
+    }
+
+    /** base64(HMAC-SHA256(UTF-8 bytes of the secret, raw body)). */
+    public static String chatDataSignature(SigningSecret secret, byte[] body) {
+        return Base64.getEncoder().encodeToString(hmac(secret.chatDataKey(), body));
+    }
+
+    /** base64(HMAC-SHA256(decoded key, "id.timestamp.body")), without the {@code v1,} prefix. */
+    public static String standardSignature(SigningSecret secret, String messageId, long timestampSeconds, byte[] body) {
+        byte[] prefix = (messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
+        byte[] content = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, content, 0, prefix.length);
+        System.arraycopy(body, 0, content, prefix.length, body.length);
+        return Base64.getEncoder().encodeToString(hmac(secret.standardWebhooksKey(), content));
+    }
+
+    private static byte[] hmac(byte[] key, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}

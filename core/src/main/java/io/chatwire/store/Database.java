@@ -1,0 +1,135 @@
+package io.chatwire.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The database of one Chatwire process: a connection pool for reads, one group-committing writer for
+ * writes, and the migrations applied at open. Stores get their connections only through
+ * {@link #read} and {@link #write}, so that every write is committed durably and in a batch.
+ */
+public final class Database implements AutoCloseable {
+    private final SqlDialect dialect;
+    private final HikariDataSource pool;
+    private final GroupCommitWriter writer;
+
+    private Database(SqlDialect dialect, HikariDataSource pool) {
+        this.dialect = dialect;
+        this.pool = pool;
+        this.writer = new GroupCommitWriter(pool, 256);
+    }
+
+    /**
+     * Opens the database at the JDBC URL and applies pending migrations. For SQLite the file's
+     * directory is created; the journal is WAL with {@code synchronous=FULL}, so a commit survives a
+     * power cut, not only a process crash.
+     */
+    public static Database open(String jdbcUrl, String schema) {
+        SqlDialect dialect = SqlDialect.of(jdbcUrl);
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("chatwire-db");
+        switch (dialect) {
+            case SQLITE -> {
+                createParentDirectory(jdbcUrl);
+                SQLiteConfig sc = new SQLiteConfig();
+                sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
+                sc.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+                sc.setBusyTimeout(10_000);
+                sc.enforceForeignKeys(true);
+                SQLiteDataSource ds = new SQLiteDataSource(sc);
+                ds.setUrl(jdbcUrl);
+                hc.setDataSource(ds);
+                hc.setMaximumPoolSize(8);
+            }
+            case POSTGRESQL -> {
+                hc.setJdbcUrl(jdbcUrl);
+                hc.setMaximumPoolSize(16);
+                if (!schema.isBlank()) {
+                    hc.setSchema(schema);
+                    hc.setConnectionInitSql("CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "") + "\"");
+                }
+            }
+        }
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(-1);
+        HikariDataSource pool = new HikariDataSource(hc);
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations(dialect.migrations())
+                    .schemas(schema.isBlank() ? new String[0] : new String[] {schema})
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Database(dialect, pool);
+    }
+
+    private static void createParentDirectory(String jdbcUrl) {
+        String file = jdbcUrl.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        if (query >= 0) {
+            file = file.substring(0, query);
+        }
+        if (file.isBlank() || file.startsWith(":memory:") || file.startsWith("file:")) {
+            return;
+        }
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the data directory " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** Runs read-only work on a pooled connection (auto-commit). */
+    public <T> T read(SqlWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("database read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the work in a transaction shared with other concurrent writes, returning once it is
+     * durably committed. If the work throws, only its own changes are rolled back: a runtime exception
+     * (a domain refusal such as a reached limit) reaches the caller as is, an {@link SQLException} as
+     * a {@link StoreUnavailableException}.
+     */
+    public <T> T write(SqlWork<T> work) {
+        try {
+            return writer.write(work);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("database write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when a connection can be had and answers. */
+    public boolean isReachable() {
+        try (Connection c = pool.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        pool.close();
+    }
+}

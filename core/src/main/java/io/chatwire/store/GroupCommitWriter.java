@@ -1,0 +1,156 @@
+package io.chatwire.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every write of the process through one writer thread that commits concurrent pieces of work
+ * together, in one transaction (group commit). A durable commit costs an fsync; sharing one among
+ * many concurrent ingests is what makes durable acceptance fast. Each piece runs under its own
+ * savepoint, so one piece failing rolls back only itself; a piece's caller is answered only after
+ * the commit that holds it.
+ *
+ * <p>SQLite has a single writer anyway; funnelling writes here also means it never sees two
+ * writers race for the lock.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    private final DataSource dataSource;
+    private final int maxBatch;
+    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private record Pending<T>(SqlWork<T> work, CompletableFuture<T> result) {
+    }
+
+    GroupCommitWriter(DataSource dataSource, int maxBatch) {
+        this.dataSource = dataSource;
+        this.maxBatch = maxBatch;
+        // A platform thread: JDBC drivers (sqlite-jdbc in particular) block in native code, which
+        // would pin a virtual thread's carrier anyway.
+        this.thread = Thread.ofPlatform().name("chatwire-db-writer").daemon(true).start(this::loop);
+    }
+
+    /** Runs the work in a committed transaction and returns its result; blocks until committed. */
+    <T> T write(SqlWork<T> work) throws SQLException {
+        if (!running) {
+            throw new StoreUnavailableException("the store is shutting down", null);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        queue.add(new Pending<>(work, result));
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case SQLException sql -> throw sql;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                log.error("writer loop failed; failing its batch and going on", e);
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        Pending<?> left;
+        while ((left = queue.poll()) != null) {
+            left.result().completeExceptionally(new StoreUnavailableException("the store is shut down", null));
+        }
+    }
+
+    private void commit(List<Pending<?>> batch) {
+        List<Runnable> answers = new ArrayList<>(batch.size());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Pending<?> p : batch) {
+                    answers.add(runOne(c, p, batch.size() > 1));
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            StoreUnavailableException failure = new StoreUnavailableException("the database refused the commit", e);
+            batch.forEach(p -> p.result().completeExceptionally(failure));
+            return;
+        }
+        answers.forEach(Runnable::run);
+    }
+
+    /** Runs one piece under a savepoint and returns how to answer its caller once committed. */
+    private static <T> Runnable runOne(Connection c, Pending<T> p, boolean isolate) throws SQLException {
+        Savepoint sp = isolate ? c.setSavepoint() : null;
+        try {
+            T value = p.work().run(c);
+            if (sp != null) {
+                c.releaseSavepoint(sp);
+            }
+            return () -> p.result().complete(value);
+        } catch (SQLException | RuntimeException e) {
+            if (sp != null) {
+                c.rollback(sp);
+                return () -> p.result().completeExceptionally(e);
+            }
+            // Alone in its transaction: the whole transaction is this piece, roll it all back.
+            c.rollback();
+            return () -> p.result().completeExceptionally(e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            log.warn("rollback failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

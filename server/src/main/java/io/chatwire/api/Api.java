@@ -1,0 +1,152 @@
+package io.chatwire.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.chatwire.account.AccountStore;
+import io.chatwire.delivery.DeliveryStore;
+import io.chatwire.delivery.Dispatcher;
+import io.chatwire.delivery.EventIntake;
+import io.chatwire.endpoint.ChatbotStore;
+import io.chatwire.endpoint.EndpointStore;
+import io.chatwire.event.EventParser;
+import io.chatwire.event.EventStore;
+import io.chatwire.problem.Problem;
+import io.chatwire.store.Database;
+import io.chatwire.store.StoreUnavailableException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: JSON in and out, bearer tokens, every refusal a 4xx with {@code {error, message}}.
+ * Handlers run on virtual threads, so they simply block on the database.
+ */
+public final class Api {
+    private static final Logger log = LoggerFactory.getLogger(Api.class);
+
+    /** What the handlers work with. */
+    public record Services(
+            AccountStore accounts,
+            ChatbotStore chatbots,
+            EndpointStore endpoints,
+            EventStore events,
+            DeliveryStore deliveries,
+            EventIntake intake,
+            Dispatcher dispatcher,
+            EventParser parser,
+            Database db,
+            PrometheusMeterRegistry metrics,
+            Optional<String> adminToken,
+            Clock clock) {
+    }
+
+    /** Body size caps. */
+    public record Limits(long maxEventBytes, long maxSettingsBytes) {
+    }
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .addModule(new Jdk8Module())
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .serializationInclusion(JsonInclude.Include.NON_ABSENT)
+            .build();
+
+    private final Services services;
+    private final Limits limits;
+
+    public Api(Services services, Limits limits) {
+        this.services = services;
+        this.limits = limits;
+    }
+
+    public Javalin create() {
+        Auth auth = new Auth(services.accounts(), services.adminToken());
+        SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
+        EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes());
+        byte[] openApi = loadOpenApi();
+        return Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jsonMapper(new JavalinJackson(JSON, true));
+            // Bodies are read under their own caps (Requests.body); this is only Jetty's outer bound.
+            config.http.maxRequestSize = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes()) + 1;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setRequestHeaderSize(16 * 1024);
+            });
+
+            var r = config.routes;
+            r.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+            r.get("/readyz", ctx -> {
+                boolean ready = services.db().isReachable();
+                ctx.status(ready ? 200 : 503).json(java.util.Map.of("status", ready ? "ready" : "database unreachable"));
+            });
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(services.metrics().scrape()));
+            r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+            settings.register(r);
+            events.register(r);
+
+            r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
+            r.exception(StoreUnavailableException.class, (e, ctx) -> {
+                log.warn("database unavailable: {}", e.getMessage());
+                error(ctx, 503, "unavailable", "the database is unavailable; nothing was stored, try again shortly");
+            });
+            r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
+                case 404 -> "not_found";
+                case 405 -> "method_not_allowed";
+                case 413 -> "payload_too_large";
+                default -> "http_" + e.getStatus();
+            }, e.getMessage()));
+            r.exception(Exception.class, (e, ctx) -> {
+                log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal_error", "something went wrong on our side; it has been logged");
+            });
+        });
+    }
+
+    private static void problem(Context ctx, Problem p) {
+        int status = switch (p) {
+            case Problem.Invalid i -> 400;
+            case Problem.Unauthorized u -> 401;
+            case Problem.Forbidden f -> 403;
+            case Problem.NotFound n -> 404;
+            case Problem.Conflict c -> 409;
+            case Problem.TooLarge t -> 413;
+        };
+        if (status == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        error(ctx, status, p.code(), p.getMessage());
+    }
+
+    static void error(Context ctx, int status, String code, String message) {
+        ctx.status(status).json(new Views.ErrorView(code, message));
+    }
+
+    private static byte[] loadOpenApi() {
+        try (InputStream in = Api.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the server's resources");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read openapi.json", e);
+        }
+    }
+}

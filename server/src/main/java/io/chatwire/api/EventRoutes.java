@@ -1,0 +1,116 @@
+package io.chatwire.api;
+
+import io.chatwire.account.Account;
+import io.chatwire.delivery.Delivery;
+import io.chatwire.delivery.DeliveryStore;
+import io.chatwire.delivery.EventIntake;
+import io.chatwire.event.Event;
+import io.chatwire.event.EventPayload;
+import io.chatwire.event.EventStore;
+import io.chatwire.event.EventType;
+import io.chatwire.problem.Problem;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Ingest (the platform), and the account's view of its events, deliveries and attempts. */
+final class EventRoutes {
+    static final int MAX_IDEMPOTENCY_KEY = 255;
+
+    private final Api.Services s;
+    private final Auth auth;
+    private final long maxEventBytes;
+
+    EventRoutes(Api.Services services, Auth auth, long maxEventBytes) {
+        this.s = services;
+        this.auth = auth;
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    void register(RoutesConfig r) {
+        r.post("/v1/events", this::ingest);
+        r.get("/v1/events", this::listEvents);
+        r.get("/v1/events/{eventId}", this::getEvent);
+        r.get("/v1/events/{eventId}/deliveries", this::deliveriesOfEvent);
+        r.post("/v1/events/{eventId}/resend", this::resend);
+        r.get("/v1/deliveries", this::listDeliveries);
+    }
+
+    private void ingest(Context ctx) {
+        auth.requireOperator(ctx);
+        Optional<String> key = Requests.singleHeader(ctx, "Idempotency-Key").map(String::strip);
+        key.ifPresent(k -> {
+            if (k.isEmpty() || k.length() > MAX_IDEMPOTENCY_KEY || !k.chars().allMatch(ch -> ch >= 0x21 && ch <= 0x7e)) {
+                throw new Problem.Invalid("invalid_header",
+                        "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " visible ASCII characters");
+            }
+        });
+        EventPayload payload = s.parser().parse(Requests.body(ctx, maxEventBytes));
+        EventIntake.Accepted accepted = s.intake().accept(payload, key);
+        if (accepted.duplicate()) {
+            ctx.header("Idempotent-Replayed", "true");
+        }
+        ctx.status(202).json(new Views.AcceptedView(accepted.event().id(), accepted.duplicate(), accepted.deliveries()));
+    }
+
+    private void listEvents(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        int limit = Requests.limit(ctx);
+        Optional<String> status = Requests.query(ctx, "status").map(v -> Delivery.Status.fromWire(v)
+                .orElseThrow(() -> new Problem.Invalid("invalid_parameter",
+                        "status must be pending, delivered or failed")).wireName());
+        var filter = new EventStore.Filter(
+                Requests.query(ctx, "chatbot_id"),
+                Requests.query(ctx, "event").map(v -> EventType.fromWire("event", v)),
+                status,
+                Requests.query(ctx, "cursor"),
+                limit);
+        List<Event> events = s.events().list(account.id(), filter);
+        ctx.json(Requests.page(events.stream().map(Views.EventView::of).toList(), limit, Views.EventView::id));
+    }
+
+    private void getEvent(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        ctx.json(Views.EventView.of(s.events().get(account.id(), ctx.pathParam("eventId"))));
+    }
+
+    private void deliveriesOfEvent(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        Event event = s.events().get(account.id(), ctx.pathParam("eventId"));
+        List<Views.DeliveryView> deliveries = s.deliveries().ofEvent(account.id(), event.id()).stream()
+                .map(Views.DeliveryView::of).toList();
+        ctx.json(new Views.Page<>(deliveries, Optional.empty()));
+    }
+
+    private void listDeliveries(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        int limit = Requests.limit(ctx);
+        Optional<Delivery.Status> status = Requests.query(ctx, "status").map(v -> Delivery.Status.fromWire(v)
+                .orElseThrow(() -> new Problem.Invalid("invalid_parameter", "status must be pending, delivered or failed")));
+        List<Delivery> deliveries = s.deliveries().list(account.id(), status, Requests.query(ctx, "endpoint_id"),
+                Requests.query(ctx, "cursor"), limit);
+        ctx.json(Requests.page(deliveries.stream().map(Views.DeliveryView::of).toList(), limit, Views.DeliveryView::id));
+    }
+
+    /** Sends one event to one endpoint of its chatbot again, as a new retry cycle. */
+    private void resend(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        JsonBody body = JsonBody.parse(Requests.body(ctx, 64 * 1024), Set.of("endpoint_id"));
+        Event event = s.events().get(account.id(), ctx.pathParam("eventId"));
+        var endpoint = s.endpoints().get(account.id(), body.requiredString("endpoint_id"));
+        if (!endpoint.chatbotId().equals(event.chatbotId())) {
+            throw new Problem.Invalid("endpoint_of_other_chatbot",
+                    "endpoint " + endpoint.id() + " belongs to another chatbot than event " + event.id());
+        }
+        switch (s.deliveries().restart(account.id(), event.id(), endpoint.id(), s.clock().instant())) {
+            case DeliveryStore.Restart.Started started -> {
+                s.dispatcher().dispatch(List.of(started.job()));
+                ctx.status(202).json(new Views.ResendView(started.job().deliveryId(), "pending"));
+            }
+            case DeliveryStore.Restart.InFlight inFlight -> throw new Problem.Conflict("delivery_in_flight",
+                    "delivery " + inFlight.deliveryId() + " is being attempted right now; try again in a moment");
+        }
+    }
+}

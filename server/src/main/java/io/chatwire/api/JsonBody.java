@@ -1,0 +1,111 @@
+package io.chatwire.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatwire.event.EventParser;
+import io.chatwire.problem.Problem;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A settings request body, read strictly: it must be one JSON object, fields Chatwire does not know
+ * and values of the wrong type are refused with a message that names the field.
+ */
+final class JsonBody {
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+                    .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    static final int MAX_STRING = 2048;
+
+    private final ObjectNode node;
+
+    private JsonBody(ObjectNode node) {
+        this.node = node;
+    }
+
+    static JsonBody parse(byte[] body, Set<String> allowed) {
+        JsonNode root;
+        try {
+            root = STRICT.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new Problem.Invalid("invalid_json", "the body is not valid JSON: " + EventParser.describe(e));
+        } catch (IOException e) {
+            throw new Problem.Invalid("invalid_json", "the body could not be read as JSON");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new Problem.Invalid("invalid_json", "the body is empty: send a JSON object");
+        }
+        if (!(root instanceof ObjectNode object)) {
+            throw new Problem.Invalid("invalid_json", "the body must be a JSON object");
+        }
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new Problem.Invalid("unknown_field", "unknown field '" + name + "' (allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+        return new JsonBody(object);
+    }
+
+    String requiredString(String field) {
+        return optionalString(field).orElseThrow(() -> new Problem.Invalid("missing_field", field + " is required"));
+    }
+
+    Optional<String> optionalString(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isTextual()) {
+            throw new Problem.Invalid("invalid_field", field + " must be a string");
+        }
+        if (v.textValue().length() > MAX_STRING) {
+            throw new Problem.Invalid("invalid_field", field + " is longer than " + MAX_STRING + " characters");
+        }
+        return Optional.of(v.textValue());
+    }
+
+    Optional<Boolean> optionalBoolean(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isBoolean()) {
+            throw new Problem.Invalid("invalid_field", field + " must be true or false");
+        }
+        return Optional.of(v.booleanValue());
+    }
+
+    Optional<List<String>> optionalStringList(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isArray()) {
+            throw new Problem.Invalid("invalid_field", field + " must be an array of strings");
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual()) {
+                throw new Problem.Invalid("invalid_field", field + " must be an array of strings");
+            }
+            values.add(item.textValue());
+        }
+        return Optional.of(values);
+    }
+}

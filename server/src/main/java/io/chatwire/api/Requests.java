@@ -1,0 +1,79 @@
+package io.chatwire.api;
+
+import io.chatwire.problem.Problem;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/** Reading the parts of a request: the body under a cap, paging parameters, single-valued headers. */
+final class Requests {
+    static final int DEFAULT_PAGE = 50;
+    static final int MAX_PAGE = 200;
+
+    private Requests() {
+    }
+
+    /**
+     * The body, refused with 413 past {@code max} bytes: by its Content-Length before anything is read,
+     * and while reading, for a chunked body that has none.
+     */
+    static byte[] body(Context ctx, long max) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw new Problem.TooLarge("the body is " + declared + " bytes; the limit is " + max);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (bytes.length > max) {
+                throw new Problem.TooLarge("the body is larger than the limit of " + max + " bytes");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new Problem.Invalid("unreadable_body", "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** A header that must appear at most once. */
+    static Optional<String> singleHeader(Context ctx, String name) {
+        List<String> values = Collections.list(ctx.req().getHeaders(name));
+        if (values.size() > 1) {
+            throw new Problem.Invalid("doubled_header", "send the " + name + " header once");
+        }
+        return values.stream().findFirst();
+    }
+
+    static int limit(Context ctx) {
+        String raw = ctx.queryParam("limit");
+        if (raw == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int n = Integer.parseInt(raw);
+            if (n < 1 || n > MAX_PAGE) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Problem.Invalid("invalid_parameter", "limit must be a whole number from 1 to " + MAX_PAGE);
+        }
+    }
+
+    static Optional<String> query(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return Optional.empty();
+        }
+        if (v.length() > 256) {
+            throw new Problem.Invalid("invalid_parameter", name + " is too long");
+        }
+        return Optional.of(v);
+    }
+
+    static <T> Views.Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> id) {
+        Optional<String> next = rows.size() == limit ? Optional.of(id.apply(rows.getLast())) : Optional.empty();
+        return new Views.Page<>(rows, next);
+    }
+}

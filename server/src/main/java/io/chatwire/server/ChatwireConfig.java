@@ -1,0 +1,162 @@
+package io.chatwire.server;
+
+import io.chatwire.delivery.RetryPolicy;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Everything Chatwire can be told at start, read once from the environment and an optional file
+ * ({@code KEY=value} lines, the same keys as the environment; the environment wins), validated here
+ * so that a bad setting stops the start with a message instead of surfacing later.
+ */
+public record ChatwireConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String dbUrl,
+        String dbSchema,
+        Optional<String> adminToken,
+        List<Duration> retrySchedule,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        long maxEventBytes,
+        long maxSettingsBytes,
+        long maxResponseBytes,
+        Duration leaseDuration,
+        Duration pollInterval,
+        int maxInFlight,
+        Duration shutdownGrace,
+        String nodeId) {
+
+    public ChatwireConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("CHATWIRE_PORT must be 0-65535 (got " + port + ")");
+        }
+        retrySchedule = List.copyOf(retrySchedule);
+        if (retrySchedule.isEmpty()) {
+            throw new IllegalArgumentException("CHATWIRE_RETRY_SCHEDULE needs at least one entry");
+        }
+        if (leaseDuration.compareTo(requestTimeout) <= 0) {
+            throw new IllegalArgumentException("CHATWIRE_LEASE (" + leaseDuration
+                    + ") must be longer than CHATWIRE_REQUEST_TIMEOUT (" + requestTimeout
+                    + "), or a slow attempt would lose its lease mid-flight");
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("CHATWIRE_MAX_IN_FLIGHT must be at least 1");
+        }
+        adminToken.ifPresent(t -> {
+            if (t.length() < 16) {
+                throw new IllegalArgumentException("CHATWIRE_ADMIN_TOKEN must be at least 16 characters");
+            }
+        });
+    }
+
+    /** Reads the settings from the environment and, if named, a file. */
+    public static ChatwireConfig load(Map<String, String> env, Optional<Path> file) {
+        Map<String, String> values = new HashMap<>();
+        Optional<Path> configFile = file.or(() -> Optional.ofNullable(env.get("CHATWIRE_CONFIG_FILE")).map(Path::of));
+        configFile.ifPresent(f -> values.putAll(readFile(f)));
+        env.forEach((k, v) -> {
+            if (k.startsWith("CHATWIRE_")) {
+                values.put(k, v);
+            }
+        });
+        Settings s = new Settings(values);
+        Path dataDir = Path.of(s.text("CHATWIRE_DATA_DIR", "./data"));
+        return new ChatwireConfig(
+                s.text("CHATWIRE_HOST", "127.0.0.1"),
+                s.integer("CHATWIRE_PORT", 8080),
+                dataDir,
+                s.text("CHATWIRE_DB_URL", "jdbc:sqlite:" + dataDir.resolve("chatwire.db")),
+                s.text("CHATWIRE_DB_SCHEMA", ""),
+                s.optional("CHATWIRE_ADMIN_TOKEN"),
+                s.schedule("CHATWIRE_RETRY_SCHEDULE", RetryPolicy.DEFAULT_SCHEDULE),
+                s.duration("CHATWIRE_CONNECT_TIMEOUT", "5s"),
+                s.duration("CHATWIRE_REQUEST_TIMEOUT", "15s"),
+                s.integer("CHATWIRE_MAX_EVENT_BYTES", 1024 * 1024),
+                s.integer("CHATWIRE_MAX_SETTINGS_BYTES", 64 * 1024),
+                s.integer("CHATWIRE_MAX_RESPONSE_BYTES", 64 * 1024),
+                s.duration("CHATWIRE_LEASE", "30s"),
+                s.duration("CHATWIRE_POLL_INTERVAL", "1s"),
+                s.integer("CHATWIRE_MAX_IN_FLIGHT", 4096),
+                s.duration("CHATWIRE_SHUTDOWN_GRACE", "10s"),
+                s.text("CHATWIRE_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)));
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> values = new HashMap<>();
+        p.forEach((k, v) -> values.put(k.toString().strip(), v.toString().strip()));
+        return values;
+    }
+
+    /** One line for the start-up log, the admin token masked and a password in the DB URL removed. */
+    public String describe() {
+        return "host=" + host + " port=" + port + " dataDir=" + dataDir + " db=" + maskUrl(dbUrl)
+                + (dbSchema.isBlank() ? "" : " schema=" + dbSchema)
+                + " adminToken=" + (adminToken.isPresent() ? "***(from CHATWIRE_ADMIN_TOKEN)" : "(none)")
+                + " retrySchedule=" + retrySchedule + " connectTimeout=" + connectTimeout
+                + " requestTimeout=" + requestTimeout + " maxEventBytes=" + maxEventBytes + " lease=" + leaseDuration
+                + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId;
+    }
+
+    @Override
+    public String toString() {
+        return "ChatwireConfig[" + describe() + "]";
+    }
+
+    private static String maskUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^:/@]+):([^@]+)@", "//$1:***@");
+    }
+
+    private record Settings(Map<String, String> values) {
+        String text(String key, String fallback) {
+            String v = values.get(key);
+            return v == null || v.isBlank() ? fallback : v.strip();
+        }
+
+        Optional<String> optional(String key) {
+            String v = values.get(key);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+        }
+
+        int integer(String key, int fallback) {
+            String v = text(key, Integer.toString(fallback));
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number (got '" + v + "')");
+            }
+        }
+
+        Duration duration(String key, String fallback) {
+            try {
+                return RetryPolicy.parseDuration(text(key, fallback));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+            }
+        }
+
+        List<Duration> schedule(String key, String fallback) {
+            try {
+                return RetryPolicy.parseSchedule(text(key, fallback));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

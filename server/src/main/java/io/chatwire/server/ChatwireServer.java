@@ -1,0 +1,135 @@
+package io.chatwire.server;
+
+import io.chatwire.account.AccountStore;
+import io.chatwire.account.Tokens;
+import io.chatwire.api.Api;
+import io.chatwire.delivery.DeliveryScheduler;
+import io.chatwire.delivery.DeliveryStore;
+import io.chatwire.delivery.Dispatcher;
+import io.chatwire.delivery.EventIntake;
+import io.chatwire.delivery.HttpDeliverer;
+import io.chatwire.delivery.RetryPolicy;
+import io.chatwire.endpoint.ChatbotStore;
+import io.chatwire.endpoint.EndpointStore;
+import io.chatwire.event.EventParser;
+import io.chatwire.event.EventStore;
+import io.chatwire.store.Database;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One running Chatwire node: the database, the delivery engine and the HTTP API, wired by hand.
+ * Closing it shuts down in order: stop taking requests, stop claiming work, let in-flight attempts
+ * finish for the grace period, give back the leases of whatever did not, close the database.
+ */
+public final class ChatwireServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatwireServer.class);
+
+    private final ChatwireConfig config;
+    private final Database db;
+    private final HttpDeliverer http;
+    private final Dispatcher dispatcher;
+    private final DeliveryScheduler scheduler;
+    private final DeliveryStore deliveries;
+    private final Javalin app;
+    private final Optional<String> firstOperatorToken;
+    private boolean closed;
+
+    private ChatwireServer(ChatwireConfig config, Database db, HttpDeliverer http, Dispatcher dispatcher,
+            DeliveryScheduler scheduler, DeliveryStore deliveries, Javalin app, Optional<String> firstOperatorToken) {
+        this.config = config;
+        this.db = db;
+        this.http = http;
+        this.dispatcher = dispatcher;
+        this.scheduler = scheduler;
+        this.deliveries = deliveries;
+        this.app = app;
+        this.firstOperatorToken = firstOperatorToken;
+    }
+
+    public static ChatwireServer start(ChatwireConfig config) {
+        MDC.put("node", config.nodeId());
+        log.info("starting Chatwire: {}", config.describe());
+        Clock clock = Clock.systemUTC();
+        Database db = Database.open(config.dbUrl(), config.dbSchema());
+        AccountStore accounts = new AccountStore(db, clock);
+        Optional<String> firstToken = Optional.empty();
+        if (config.adminToken().isEmpty() && !accounts.hasOperatorToken()) {
+            String token = Tokens.generate(AccountStore.OPERATOR_TOKEN_PREFIX);
+            accounts.addOperatorToken(token);
+            firstToken = Optional.of(token);
+        }
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics.config().commonTags("node", config.nodeId());
+        HttpDeliverer http = new HttpDeliverer(new HttpDeliverer.Settings(config.connectTimeout(),
+                config.requestTimeout(), config.maxResponseBytes(), "Chatwire/0.1"));
+        DeliveryStore deliveries = new DeliveryStore(db, config.nodeId(), config.leaseDuration());
+        RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
+        Dispatcher dispatcher = new Dispatcher(deliveries, http, policy, clock, RandomGenerator.getDefault(),
+                config.maxInFlight(), metrics);
+        DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
+        EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock);
+        Api api = new Api(new Api.Services(
+                accounts,
+                new ChatbotStore(db, clock),
+                new EndpointStore(db, clock),
+                new EventStore(db),
+                deliveries,
+                intake,
+                dispatcher,
+                new EventParser(),
+                db,
+                metrics,
+                config.adminToken(),
+                clock),
+                new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes()));
+        Javalin app = api.create();
+        app.start(config.host(), config.port());
+        scheduler.start();
+        return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, app, firstToken);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String baseUrl() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return "http://" + host + ":" + port();
+    }
+
+    /** The operator token made at the first start, if this start made one. */
+    public Optional<String> firstOperatorToken() {
+        return firstOperatorToken;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("shutting down");
+        app.stop();
+        scheduler.close();
+        dispatcher.close(config.shutdownGrace());
+        try {
+            int released = deliveries.releaseLeases();
+            if (released > 0) {
+                log.info("released {} leased deliveries for the next start or another node", released);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not release leases; they run out by themselves: {}", e.toString());
+        }
+        http.close();
+        db.close();
+        log.info("stopped");
+    }
+}

@@ -1,13 +1,16 @@
 package io.chatwire.account;
 
 import io.chatwire.problem.Problem;
+import io.chatwire.signing.SecretSet;
 import io.chatwire.signing.SigningSecret;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +20,9 @@ public final class AccountStore {
     public static final String API_KEY_PREFIX = "cwk_";
     public static final String OPERATOR_TOKEN_PREFIX = "cwop_";
 
-    private static final String ACCOUNT_COLUMNS = "a.id, a.name, a.plan, a.signing_secret, a.created_at";
+    private static final String ACCOUNT_COLUMNS = """
+            a.id, a.name, a.plan, a.status, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at,
+            a.created_at""";
 
     private static final String INSERT_ACCOUNT = """
             INSERT INTO accounts (id, name, plan, signing_secret, created_at)
@@ -33,11 +38,29 @@ public final class AccountStore {
             SELECT %s FROM api_keys k JOIN accounts a ON a.id = k.account_id
             WHERE k.key_hash = ? AND k.revoked_at IS NULL
             """.formatted(ACCOUNT_COLUMNS);
+    private static final String UPDATE_PLAN = "UPDATE accounts SET plan = ? WHERE id = ?";
+    private static final String UPDATE_NAME = "UPDATE accounts SET name = ? WHERE id = ?";
+    private static final String UPDATE_STATUS = "UPDATE accounts SET status = ? WHERE id = ?";
+    private static final String ROTATE_SECRET = """
+            UPDATE accounts SET previous_signing_secret = signing_secret, previous_secret_expires_at = ?,
+                                signing_secret = ?
+            WHERE id = ?
+            """;
+    private static final String KEYS_OF_ACCOUNT = """
+            SELECT id, account_id, key_prefix, created_at, revoked_at FROM api_keys WHERE account_id = ? ORDER BY id
+            """;
+    private static final String REVOKE_KEY = """
+            UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL
+            """;
+    private static final String KEY_EXISTS = "SELECT 1 FROM api_keys WHERE id = ? AND account_id = ?";
     private static final String OPERATOR_TOKEN_EXISTS = "SELECT 1 FROM operator_tokens WHERE token_hash = ?";
     private static final String ANY_OPERATOR_TOKEN = "SELECT 1 FROM operator_tokens LIMIT 1";
     private static final String INSERT_OPERATOR_TOKEN = """
             INSERT INTO operator_tokens (token_hash, created_at) VALUES (?, ?)
             ON CONFLICT (token_hash) DO NOTHING
+            """;
+    private static final String SECRETS = """
+            SELECT signing_secret, previous_signing_secret, previous_secret_expires_at FROM accounts WHERE id = ?
             """;
 
     private final Database db;
@@ -50,13 +73,13 @@ public final class AccountStore {
 
     /** Creates an account with a fresh API key and signing secret. */
     public NewAccount create(String name, Plan plan) {
-        Account account = new Account(Ids.newId("acct"), name, plan, SigningSecret.generate(), now());
+        Account account = new Account(Ids.newId("acct"), name, plan, Account.Status.ACTIVE,
+                SecretSet.of(SigningSecret.generate()), now());
         String apiKey = Tokens.generate(API_KEY_PREFIX);
         db.write(c -> {
             Jdbc.update(c, INSERT_ACCOUNT, account.id(), name, plan.wireName(), account.signingSecret().value(),
                     account.createdAt().toEpochMilli());
-            Jdbc.update(c, INSERT_API_KEY, Ids.newId("key"), account.id(), Tokens.hash(apiKey),
-                    apiKey.substring(0, API_KEY_PREFIX.length() + 4), account.createdAt().toEpochMilli());
+            insertKey(c, Ids.newId("key"), account.id(), apiKey, account.createdAt());
             return null;
         });
         return new NewAccount(account, apiKey);
@@ -79,6 +102,66 @@ public final class AccountStore {
         return db.read(c -> Jdbc.queryOne(c, BY_API_KEY, AccountStore::account, Tokens.hash(apiKey)));
     }
 
+    public Account changePlan(String accountId, Plan plan) {
+        requireUpdated(db.write(c -> Jdbc.update(c, UPDATE_PLAN, plan.wireName(), accountId)), accountId);
+        return get(accountId);
+    }
+
+    public Account rename(String accountId, String name) {
+        requireUpdated(db.write(c -> Jdbc.update(c, UPDATE_NAME, name, accountId)), accountId);
+        return get(accountId);
+    }
+
+    /**
+     * Suspends or reinstates. While suspended, events are still accepted and stored with their
+     * deliveries, but nothing is delivered; reinstating lets the held deliveries go out.
+     */
+    public Account setStatus(String accountId, Account.Status status) {
+        requireUpdated(db.write(c -> Jdbc.update(c, UPDATE_STATUS, status.wireName(), accountId)), accountId);
+        return get(accountId);
+    }
+
+    /** Replaces the signing secret; the old one keeps signing (Standard header) for the grace period. */
+    public SecretSet rotateSecret(String accountId, Duration grace) {
+        SigningSecret fresh = SigningSecret.generate();
+        Instant expires = now().plus(grace);
+        requireUpdated(db.write(c -> Jdbc.update(c, ROTATE_SECRET, expires.toEpochMilli(), fresh.value(), accountId)),
+                accountId);
+        return get(accountId).secrets();
+    }
+
+    public NewApiKey createApiKey(String accountId) {
+        get(accountId);
+        String secret = Tokens.generate(API_KEY_PREFIX);
+        Instant now = now();
+        String id = Ids.newId("key");
+        db.write(c -> {
+            insertKey(c, id, accountId, secret, now);
+            return null;
+        });
+        return new NewApiKey(new ApiKey(id, accountId, prefixOf(secret), now, Optional.empty()), secret);
+    }
+
+    public List<ApiKey> apiKeys(String accountId) {
+        get(accountId);
+        return db.read(c -> Jdbc.query(c, KEYS_OF_ACCOUNT, rs -> new ApiKey(
+                rs.getString("id"),
+                rs.getString("account_id"),
+                rs.getString("key_prefix"),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Jdbc.optionalLong(rs, "revoked_at").map(Instant::ofEpochMilli)), accountId));
+    }
+
+    /** Revokes a key; revoking one already revoked changes nothing. */
+    public void revokeApiKey(String accountId, String keyId) {
+        db.write(c -> {
+            if (Jdbc.queryOne(c, KEY_EXISTS, rs -> true, keyId, accountId).isEmpty()) {
+                throw new Problem.NotFound("API key", keyId);
+            }
+            return Jdbc.update(c, REVOKE_KEY, now().toEpochMilli(), keyId, accountId);
+        });
+    }
+
     public boolean isOperatorToken(String token) {
         return db.read(c -> Jdbc.queryOne(c, OPERATOR_TOKEN_EXISTS, rs -> true, Tokens.hash(token)).isPresent());
     }
@@ -91,10 +174,37 @@ public final class AccountStore {
         db.write(c -> Jdbc.update(c, INSERT_OPERATOR_TOKEN, Tokens.hash(token), now().toEpochMilli()));
     }
 
-    /** The account's signing secret, read in the caller's transaction. */
-    public static Optional<SigningSecret> signingSecret(java.sql.Connection c, String accountId) throws SQLException {
-        return Jdbc.queryOne(c, "SELECT signing_secret FROM accounts WHERE id = ?",
-                rs -> new SigningSecret(rs.getString(1)), accountId);
+    /** The account's secrets, read in the caller's transaction. */
+    public static Optional<SecretSet> secrets(Connection c, String accountId) throws SQLException {
+        return Jdbc.queryOne(c, SECRETS, rs -> secretSet(rs, "signing_secret", "previous_signing_secret",
+                "previous_secret_expires_at"), accountId);
+    }
+
+    /** The account read in the caller's transaction. */
+    public static Optional<Account> find(Connection c, String accountId) throws SQLException {
+        return Jdbc.queryOne(c, BY_ID, AccountStore::account, accountId);
+    }
+
+    /** Reads a current/previous/expiry triple of secret columns. */
+    public static SecretSet secretSet(ResultSet rs, String current, String previous, String expires) throws SQLException {
+        return new SecretSet(
+                new SigningSecret(rs.getString(current)),
+                Optional.ofNullable(rs.getString(previous)).map(SigningSecret::new),
+                Jdbc.optionalLong(rs, expires).map(Instant::ofEpochMilli));
+    }
+
+    private static void insertKey(Connection c, String id, String accountId, String secret, Instant at) throws SQLException {
+        Jdbc.update(c, INSERT_API_KEY, id, accountId, Tokens.hash(secret), prefixOf(secret), at.toEpochMilli());
+    }
+
+    private static String prefixOf(String secret) {
+        return secret.substring(0, API_KEY_PREFIX.length() + 4);
+    }
+
+    private static void requireUpdated(int rows, String accountId) {
+        if (rows != 1) {
+            throw new Problem.NotFound("account", accountId);
+        }
     }
 
     static Account account(ResultSet rs) throws SQLException {
@@ -102,7 +212,8 @@ public final class AccountStore {
                 rs.getString("id"),
                 rs.getString("name"),
                 Plan.fromWire(rs.getString("plan")),
-                new SigningSecret(rs.getString("signing_secret")),
+                Account.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+                secretSet(rs, "signing_secret", "previous_signing_secret", "previous_secret_expires_at"),
                 Instant.ofEpochMilli(rs.getLong("created_at")));
     }
 

@@ -1,7 +1,7 @@
 package io.chatwire.delivery;
 
 import io.chatwire.event.EventType;
-import io.chatwire.signing.SigningSecret;
+import io.chatwire.signing.SecretSet;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -28,7 +28,7 @@ public record DeliveryJob(
         String endpointId,
         Optional<URI> url,
         boolean endpointEnabled,
-        SigningSecret secret) {
+        SecretSet secrets) {
 
     /** Why an attempt is made. */
     public enum Cause {

@@ -1,7 +1,9 @@
 package io.chatwire.delivery;
 
 import io.chatwire.event.EventType;
-import io.chatwire.signing.SigningSecret;
+import io.chatwire.account.AccountStore;
+import io.chatwire.endpoint.EndpointStore;
+import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
@@ -30,11 +32,16 @@ public final class DeliveryStore {
             VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?, 0, ?, ?)
             """;
 
+    /** Suspended accounts' deliveries wait, due or not, until the account is reinstated. */
+    private static final String NOT_SUSPENDED =
+            "account_id NOT IN (SELECT id FROM accounts WHERE status = 'suspended')";
+
     private static final String CLAIM_DUE = """
             UPDATE deliveries SET leased_by = ?, lease_until = ?, version = version + 1
             WHERE id IN (SELECT id FROM deliveries
                          WHERE status = 'pending' AND next_attempt_at <= ?
                            AND (lease_until IS NULL OR lease_until < ?)
+                           AND %s
                          ORDER BY next_attempt_at
                          LIMIT ?%s)
             RETURNING id
@@ -43,12 +50,14 @@ public final class DeliveryStore {
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload,
-                   en.url, en.enabled, a.signing_secret
+                   en.url, en.enabled, en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
+                   a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
             FROM deliveries d
             JOIN events e ON e.id = d.event_id
             JOIN accounts a ON a.id = d.account_id
             LEFT JOIN endpoints en ON en.id = d.endpoint_id
             WHERE d.id IN (%s)
+            ORDER BY d.next_attempt_at, d.id
             """;
 
     private static final String INSERT_ATTEMPT = """
@@ -94,14 +103,30 @@ public final class DeliveryStore {
             SELECT * FROM attempts WHERE event_id = ? AND account_id = ? ORDER BY started_at, id
             """;
 
+    private static final String RECOVER_FAILED = """
+            UPDATE deliveries
+            SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, leased_by = NULL, lease_until = NULL,
+                version = version + 1, updated_at = ?
+            WHERE account_id = ? AND endpoint_id = ? AND status = 'failed' AND created_at >= ?
+            """;
+
     private final Database db;
     private final String nodeId;
     private final Duration leaseDuration;
+    private final Duration autoDisableAfter;
 
     public DeliveryStore(Database db, String nodeId, Duration leaseDuration) {
+        this(db, nodeId, leaseDuration, Duration.ofDays(5));
+    }
+
+    /**
+     * @param autoDisableAfter an endpoint that fails every attempt for this long is disabled
+     */
+    public DeliveryStore(Database db, String nodeId, Duration leaseDuration, Duration autoDisableAfter) {
         this.db = db;
         this.nodeId = nodeId;
         this.leaseDuration = leaseDuration;
+        this.autoDisableAfter = autoDisableAfter;
     }
 
     public String nodeId() {
@@ -118,9 +143,19 @@ public final class DeliveryStore {
                 now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli());
     }
 
+    /**
+     * Inserts a delivery nobody holds, due now: for a suspended account, whose deliveries wait for
+     * reinstatement, picked up by the scheduler then.
+     */
+    public void insertWaiting(Connection c, String deliveryId, String eventId, String endpointId, String accountId,
+            Instant now) throws SQLException {
+        Jdbc.update(c, INSERT_LEASED, deliveryId, eventId, endpointId, accountId, now.toEpochMilli(), null, null,
+                now.toEpochMilli(), now.toEpochMilli());
+    }
+
     /** Leases up to {@code limit} due deliveries, oldest due first, and returns their jobs. */
     public List<DeliveryJob> claimDue(Instant now, int limit) {
-        String claim = CLAIM_DUE.formatted(db.dialect().skipLocked());
+        String claim = CLAIM_DUE.formatted(NOT_SUSPENDED, db.dialect().skipLocked());
         return db.write(c -> {
             List<String> ids = Jdbc.query(c, claim, rs -> rs.getString(1), nodeId,
                     now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), limit);
@@ -147,7 +182,10 @@ public final class DeliveryStore {
                 rs.getString("endpoint_id"),
                 Optional.ofNullable(rs.getString("url")).map(URI::create),
                 rs.getBoolean("enabled"),
-                new SigningSecret(rs.getString("signing_secret"))), deliveryIds.toArray());
+                rs.getString("secret") != null
+                        ? AccountStore.secretSet(rs, "secret", "previous_secret", "en_previous_expires")
+                        : AccountStore.secretSet(rs, "signing_secret", "previous_signing_secret",
+                                "account_previous_expires")), deliveryIds.toArray());
     }
 
     /**
@@ -156,8 +194,23 @@ public final class DeliveryStore {
      * happen, but the delivery's state is left to the node that holds it now.
      */
     public boolean record(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now) {
+        return record(job, attempt, outcome, now, true);
+    }
+
+    /**
+     * As {@link #record(DeliveryJob, Attempt, Outcome, Instant)}; {@code reachedEndpoint} is false when no
+     * request was made (endpoint gone or disabled), which says nothing about the endpoint's health.
+     */
+    public boolean record(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now, boolean reachedEndpoint) {
         return db.write(c -> {
             insertAttempt(c, job.accountId(), attempt);
+            if (reachedEndpoint) {
+                if (outcome instanceof Outcome.Delivered) {
+                    EndpointStore.recordSuccess(c, job.endpointId());
+                } else {
+                    EndpointStore.recordFailure(c, job.endpointId(), now, autoDisableAfter);
+                }
+            }
             String status = switch (outcome) {
                 case Outcome.Delivered d -> "delivered";
                 case Outcome.Retry r -> "pending";
@@ -238,26 +291,76 @@ public final class DeliveryStore {
         });
     }
 
-    /** A page of the account's deliveries, newest first, optionally of one status, endpoint or event. */
-    public List<Delivery> list(String accountId, Optional<Delivery.Status> status, Optional<String> endpointId,
+    /** Filters of the delivery and attempt lists; every one optional. */
+    public record Filter(Optional<String> status, Optional<String> endpointId, Optional<String> chatbotId,
+            Optional<String> eventType, Optional<String> eventId, Optional<Instant> since, Optional<Instant> until,
             Optional<String> before, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + DELIVERY_COLUMNS + " FROM deliveries d WHERE d.account_id = ?");
+    }
+
+    /** A page of the account's deliveries, newest first. */
+    public List<Delivery> list(String accountId, Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT " + DELIVERY_COLUMNS
+                + " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.account_id = ?");
         List<Object> params = new ArrayList<>(List.of(accountId));
-        status.ifPresent(s -> {
-            sql.append(" AND d.status = ?");
-            params.add(s.wireName());
-        });
-        endpointId.ifPresent(e -> {
-            sql.append(" AND d.endpoint_id = ?");
-            params.add(e);
-        });
-        before.ifPresent(b -> {
-            sql.append(" AND d.id < ?");
-            params.add(b);
-        });
-        sql.append(" ORDER BY d.id DESC LIMIT ?");
-        params.add(limit);
+        filter(sql, params, f, "d.status", "d.created_at", "d.id");
         return db.read(c -> Jdbc.query(c, sql.toString(), rs -> delivery(rs, List.of()), params.toArray()));
+    }
+
+    /** A page of the account's attempts, newest first; {@code status} filters on the attempt's outcome. */
+    public List<Attempt> attempts(String accountId, Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT t.* FROM attempts t JOIN events e ON e.id = t.event_id"
+                + " WHERE t.account_id = ?");
+        List<Object> params = new ArrayList<>(List.of(accountId));
+        filter(sql, params, f, "t.outcome", "t.started_at", "t.id");
+        return db.read(c -> Jdbc.query(c, sql.toString(), DeliveryStore::attempt, params.toArray()));
+    }
+
+    private static void filter(StringBuilder sql, List<Object> params, Filter f, String statusColumn,
+            String timeColumn, String idColumn) {
+        String table = idColumn.substring(0, 1);
+        f.status().ifPresent(v -> {
+            sql.append(" AND ").append(statusColumn).append(" = ?");
+            params.add(v);
+        });
+        f.endpointId().ifPresent(v -> {
+            sql.append(" AND ").append(table).append(".endpoint_id = ?");
+            params.add(v);
+        });
+        f.eventId().ifPresent(v -> {
+            sql.append(" AND e.id = ?");
+            params.add(v);
+        });
+        f.chatbotId().ifPresent(v -> {
+            sql.append(" AND e.chatbot_id = ?");
+            params.add(v);
+        });
+        f.eventType().ifPresent(v -> {
+            sql.append(" AND e.event_type = ?");
+            params.add(v);
+        });
+        f.since().ifPresent(v -> {
+            sql.append(" AND ").append(timeColumn).append(" >= ?");
+            params.add(v.toEpochMilli());
+        });
+        f.until().ifPresent(v -> {
+            sql.append(" AND ").append(timeColumn).append(" < ?");
+            params.add(v.toEpochMilli());
+        });
+        f.before().ifPresent(v -> {
+            sql.append(" AND ").append(idColumn).append(" < ?");
+            params.add(v);
+        });
+        sql.append(" ORDER BY ").append(idColumn).append(" DESC LIMIT ?");
+        params.add(f.limit());
+    }
+
+    /**
+     * Puts every failed delivery of the endpoint created since {@code since} back on the schedule,
+     * due now, with a fresh retry cycle. Returns how many.
+     */
+    public int recoverFailed(String accountId, String endpointId, Instant since, Instant now) {
+        return db.write(c -> Jdbc.update(c, RECOVER_FAILED, now.toEpochMilli(), now.toEpochMilli(), accountId,
+                endpointId, since.toEpochMilli()));
     }
 
     private static Delivery delivery(ResultSet rs, List<Attempt> attempts) throws SQLException {

@@ -94,22 +94,42 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** One attempt, start to end. Package-private so tests can drive it step by step. */
-    void attempt(DeliveryJob job) {
+    /**
+     * Makes the job's attempt on the caller's thread and returns its log entry (for "send test event",
+     * which shows the attempt in its answer). The caller must hold the job's lease.
+     */
+    public Optional<Attempt> attemptNow(DeliveryJob job) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        try {
+            return attempt(job);
+        } finally {
+            slots.release();
+        }
+    }
+
+    /** One attempt, start to end. */
+    private Optional<Attempt> attempt(DeliveryJob job) {
         Instant startedAt = clock.instant();
         AttemptResult result = call(job, startedAt);
         if (closing && Thread.currentThread().isInterrupted()) {
-            return; // Cut short by shutdown: not the receiver's fault, so not logged against it.
+            return Optional.empty(); // Cut short by shutdown: not the receiver's fault, so not logged against it.
         }
         Outcome outcome = decide(job, result);
         Attempt attempt = logEntry(job, startedAt, result, outcome);
-        boolean held = store.record(job, attempt, outcome, clock.instant());
+        boolean held = store.record(job, attempt, outcome, clock.instant(),
+                !(result instanceof AttemptResult.NotAttempted));
         count(result, outcome);
         if (!held) {
             log.info("lease of {} was lost during the attempt; another node owns it now", job);
         } else if (outcome instanceof Outcome.Retry retry) {
             onRetryScheduled.accept(retry.at());
         }
+        return Optional.of(attempt);
     }
 
     private AttemptResult call(DeliveryJob job, Instant startedAt) {
@@ -123,7 +143,7 @@ public final class Dispatcher implements AutoCloseable {
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
         Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
-                job.secret(), List.of());
+                job.secrets().current(), job.secrets().stillValid(startedAt));
         AttemptResult result = http.post(job.url().get(), headers, body);
         latency.record(result.latency());
         return result;

@@ -18,6 +18,8 @@ public enum ErrorKind {
     REDIRECT,
     /** The connection broke while sending or reading. */
     IO,
+    /** The URL's host is (or resolved to) an address Chatwire may not connect to. */
+    BLOCKED_TARGET,
     /** The endpoint was disabled before the attempt. */
     ENDPOINT_DISABLED,
     /** The endpoint was deleted before the attempt. */

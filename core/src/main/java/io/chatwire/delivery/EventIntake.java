@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.account.Account;
 import io.chatwire.account.AccountStore;
 import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.Endpoint;
@@ -7,10 +8,12 @@ import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.Event;
 import io.chatwire.event.EventPayload;
 import io.chatwire.event.EventStore;
+import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
-import io.chatwire.signing.SigningSecret;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +24,9 @@ import java.util.Optional;
  * Accepts an event from the platform: stores it and one delivery per enabled, subscribed endpoint of
  * its chatbot in a single transaction, and hands the deliveries to the dispatcher once that is
  * committed. Only then is the caller told the event was accepted.
+ *
+ * <p>A free account's events are stored but fan out to nobody (the plan has no webhooks). A suspended
+ * account's deliveries are stored but left for the scheduler, which holds them until reinstatement.
  */
 public final class EventIntake {
     private final Database db;
@@ -56,28 +62,58 @@ public final class EventIntake {
             }
             Chatbot chatbot = EndpointStore.findChatbot(c, payload.chatbotId())
                     .orElseThrow(() -> new Problem.NotFound("chatbot", payload.chatbotId()));
+            Account account = AccountStore.find(c, chatbot.accountId()).orElseThrow();
             Instant now = clock.instant();
-            Event event = new Event(Ids.newId("evt"), chatbot.accountId(), chatbot.id(), payload.type(),
-                    payload.json(), idempotencyKey, now);
+            Event event = new Event(Ids.newId("evt"), account.id(), chatbot.id(), payload.type(), payload.json(),
+                    idempotencyKey, now, false);
             EventStore.insert(c, event);
+            if (!account.plan().hasWebhooks()) {
+                return new Staged(new Accepted(event, false, 0), List.of());
+            }
             List<Endpoint> targets = EndpointStore.ofChatbot(c, chatbot.id()).stream()
                     .filter(e -> e.wants(payload.type()))
                     .toList();
-            if (targets.isEmpty()) {
-                return new Staged(new Accepted(event, false, 0), List.of());
-            }
-            SigningSecret secret = AccountStore.signingSecret(c, chatbot.accountId()).orElseThrow();
-            List<DeliveryJob> jobs = new ArrayList<>(targets.size());
-            for (Endpoint endpoint : targets) {
-                String deliveryId = Ids.newId("dlv");
-                deliveries.insertLeased(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
-                jobs.add(new DeliveryJob(deliveryId, 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
-                        event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
-                        true, secret));
-            }
-            return new Staged(new Accepted(event, false, jobs.size()), jobs);
+            List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now);
+            return new Staged(new Accepted(event, false, targets.size()), jobs);
         });
         dispatcher.dispatch(staged.jobs());
         return staged.accepted();
+    }
+
+    /**
+     * Stores a sample {@code chat} event for one endpoint ("send test event") with a delivery leased by
+     * this node, and returns that delivery's job for the caller to attempt at once.
+     */
+    public DeliveryJob acceptTest(String accountId, String endpointId) {
+        return db.write(c -> {
+            Endpoint endpoint = EndpointStore.find(c, endpointId).filter(e -> e.accountId().equals(accountId))
+                    .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
+            Instant now = clock.instant();
+            Event event = new Event(Ids.newId("evt"), accountId, endpoint.chatbotId(), EventType.CHAT,
+                    SampleEvents.chat(endpoint.chatbotId()), Optional.empty(), now, true);
+            EventStore.insert(c, event);
+            // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
+            Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
+                    endpoint.eventTypes(), endpoint.description(), true, endpoint.health(), endpoint.ownSecret(),
+                    endpoint.createdAt(), endpoint.updatedAt());
+            return stage(c, event, List.of(target), true, now).getFirst();
+        });
+    }
+
+    private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, boolean deliverNow, Instant now)
+            throws SQLException {
+        List<DeliveryJob> jobs = new ArrayList<>(targets.size());
+        for (Endpoint endpoint : targets) {
+            String deliveryId = Ids.newId("dlv");
+            if (!deliverNow) {
+                deliveries.insertWaiting(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
+                continue;
+            }
+            deliveries.insertLeased(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
+            jobs.add(new DeliveryJob(deliveryId, 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
+                    event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()), true,
+                    EndpointStore.signingSecrets(c, event.accountId(), endpoint.id())));
+        }
+        return jobs;
     }
 }

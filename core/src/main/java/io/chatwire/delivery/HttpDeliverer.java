@@ -1,5 +1,7 @@
 package io.chatwire.delivery;
 
+import io.chatwire.network.BlockedTargetException;
+import io.chatwire.network.TargetGuard;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -39,14 +41,20 @@ public final class HttpDeliverer implements AutoCloseable {
     private final HttpClient client;
     private final Duration totalTimeout;
     private final long maxResponseBytes;
+    private final TargetGuard guard;
 
-    public record Settings(Duration connectTimeout, Duration totalTimeout, long maxResponseBytes, String userAgent) {
+    /** {@code guard} decides which addresses may be dialled; see {@link TargetGuard}. */
+    public record Settings(Duration connectTimeout, Duration totalTimeout, long maxResponseBytes, String userAgent,
+            TargetGuard guard) {
     }
 
     public HttpDeliverer(Settings settings) {
         this.totalTimeout = settings.totalTimeout();
         this.maxResponseBytes = settings.maxResponseBytes();
+        this.guard = settings.guard();
         this.client = new HttpClient();
+        // Every connection's addresses come from the guard, checked at the moment of dialling.
+        client.setSocketAddressResolver(guard.socketAddressResolver());
         client.setConnectTimeout(settings.connectTimeout().toMillis());
         client.setFollowRedirects(false);
         client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, settings.userAgent()));
@@ -65,6 +73,11 @@ public final class HttpDeliverer implements AutoCloseable {
     /** Sends the body and waits for the outcome; never throws for anything the network does. */
     public AttemptResult post(URI url, Map<String, String> headers, byte[] body) {
         long start = System.nanoTime();
+        // Registration checked the scheme too; this catches a URL that got in some other way.
+        Optional<String> badScheme = guard.schemeRefusal(url);
+        if (badScheme.isPresent()) {
+            return new AttemptResult.NotAnswered(ErrorKind.BLOCKED_TARGET, badScheme.get(), Duration.ZERO);
+        }
         CapturingListener listener = new CapturingListener(maxResponseBytes);
         Request request = client.newRequest(url)
                 .method(HttpMethod.POST)
@@ -100,6 +113,12 @@ public final class HttpDeliverer implements AutoCloseable {
     }
 
     static ErrorKind classify(Throwable failure) {
+        // A refusal by the guard may come wrapped in whatever the client adds; it wins over the wrapper.
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof BlockedTargetException) {
+                return ErrorKind.BLOCKED_TARGET;
+            }
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             switch (t) {
                 case UnknownHostException e -> {

@@ -66,7 +66,7 @@ public record RetryPolicy(List<Duration> schedule, double jitter, Duration maxRe
     /** Parses {@code 0s,5s,5m,30m,2h,5h,10h,10h}: numbers with a unit of ms, s, m, h or d. */
     public static List<Duration> parseSchedule(String text) {
         List<Duration> pauses = new ArrayList<>();
-        for (String part : text.split(",")) {
+        for (String part : text.split(",", -1)) {
             pauses.add(parseDuration(part.strip()));
         }
         return pauses;
@@ -95,12 +95,16 @@ public record RetryPolicy(List<Duration> schedule, double jitter, Duration maxRe
         if (n < 0) {
             throw new IllegalArgumentException("'" + text + "' is negative");
         }
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is too long a pause");
+        }
     }
 }

@@ -23,6 +23,10 @@ public final class ChatbotStore {
             """;
     private static final String COLUMNS = "id, account_id, name, endpoint_limit, created_at";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM chatbots WHERE id = ?";
+    private static final String RENAME = "UPDATE chatbots SET name = ? WHERE id = ? AND account_id = ?";
+    private static final String SET_LIMIT = "UPDATE chatbots SET endpoint_limit = ? WHERE id = ?";
+    private static final String DELETE_ENDPOINTS = "DELETE FROM endpoints WHERE chatbot_id = ? AND account_id = ?";
+    private static final String DELETE = "DELETE FROM chatbots WHERE id = ? AND account_id = ?";
     private static final String OF_ACCOUNT = "SELECT " + COLUMNS + " FROM chatbots WHERE account_id = ? ORDER BY created_at, id";
 
     private final Database db;
@@ -61,6 +65,40 @@ public final class ChatbotStore {
         return db.read(c -> find(c, chatbotId))
                 .filter(b -> b.accountId().equals(accountId))
                 .orElseThrow(() -> new Problem.NotFound("chatbot", chatbotId));
+    }
+
+    public Chatbot rename(String accountId, String chatbotId, String name) {
+        if (db.write(c -> Jdbc.update(c, RENAME, name, chatbotId, accountId)) != 1) {
+            throw new Problem.NotFound("chatbot", chatbotId);
+        }
+        return get(accountId, chatbotId);
+    }
+
+    /**
+     * Deletes the chatbot and its endpoints. Its events stay in the log; deliveries still pending to
+     * its endpoints end as failed ({@code endpoint_deleted}) at their next attempt.
+     */
+    public void delete(String accountId, String chatbotId) {
+        int rows = db.write(c -> {
+            Jdbc.update(c, DELETE_ENDPOINTS, chatbotId, accountId);
+            return Jdbc.update(c, DELETE, chatbotId, accountId);
+        });
+        if (rows != 1) {
+            throw new Problem.NotFound("chatbot", chatbotId);
+        }
+    }
+
+    /** The operator's override of the endpoint limit ("more than 3 on request"); empty restores the default. */
+    public Chatbot setEndpointLimit(String chatbotId, Optional<Integer> limit) {
+        limit.ifPresent(n -> {
+            if (n < 0 || n > 1000) {
+                throw new Problem.Invalid("invalid_field", "endpoint_limit must be 0 to 1000");
+            }
+        });
+        if (db.write(c -> Jdbc.update(c, SET_LIMIT, limit, chatbotId)) != 1) {
+            throw new Problem.NotFound("chatbot", chatbotId);
+        }
+        return db.read(c -> find(c, chatbotId)).orElseThrow();
     }
 
     /** Any account's chatbot: for the platform's own calls, which are not scoped to one account. */

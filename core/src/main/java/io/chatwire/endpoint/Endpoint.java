@@ -3,9 +3,14 @@ package io.chatwire.endpoint;
 import io.chatwire.event.EventType;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
-/** A URL of the account's that receives a chatbot's events of the subscribed types. */
+/**
+ * A URL of the account's that receives a chatbot's events of the subscribed types.
+ *
+ * @param ownSecret true when the endpoint signs with its own secret instead of the account's
+ */
 public record Endpoint(
         String id,
         String accountId,
@@ -14,6 +19,8 @@ public record Endpoint(
         Set<EventType> eventTypes,
         String description,
         boolean enabled,
+        Health health,
+        boolean ownSecret,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -23,5 +30,24 @@ public record Endpoint(
 
     public boolean wants(EventType type) {
         return enabled && eventTypes.contains(type);
+    }
+
+    /**
+     * How deliveries to the endpoint have gone lately.
+     *
+     * @param failingSince the first failed attempt of the current run of failures
+     * @param disabledReason set when Chatwire disabled the endpoint by itself
+     */
+    public record Health(int consecutiveFailures, Optional<Instant> failingSince, Optional<String> disabledReason,
+            Optional<Instant> disabledAt) {
+        public static final Health GOOD = new Health(0, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** {@code healthy}, {@code failing} or {@code disabled}. */
+    public String healthStatus() {
+        if (!enabled) {
+            return "disabled";
+        }
+        return health.consecutiveFailures() > 0 ? "failing" : "healthy";
     }
 }

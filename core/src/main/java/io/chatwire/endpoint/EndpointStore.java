@@ -1,8 +1,11 @@
 package io.chatwire.endpoint;
 
+import io.chatwire.account.AccountStore;
 import io.chatwire.account.Plan;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
+import io.chatwire.signing.SecretSet;
+import io.chatwire.signing.SigningSecret;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
@@ -11,15 +14,21 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The endpoints table. Limits and plan rules are checked in the same transaction as the insert. */
+/**
+ * The endpoints table: registration (limits and plan rules checked in the same transaction as the
+ * insert), changes, per-endpoint secrets and the health record that attempts keep up to date.
+ */
 public final class EndpointStore {
-    private static final String COLUMNS =
-            "id, account_id, chatbot_id, url, event_types, description, enabled, created_at, updated_at";
+    private static final String COLUMNS = """
+            id, account_id, chatbot_id, url, event_types, description, enabled, consecutive_failures, failing_since,
+            disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at""";
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, event_types, description, enabled, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -27,12 +36,41 @@ public final class EndpointStore {
     private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ?";
     private static final String PLAN_OF_ACCOUNT = "SELECT plan FROM accounts WHERE id = ?";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM endpoints WHERE id = ?";
+    private static final String BY_URL = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? AND url = ?";
     private static final String OF_CHATBOT = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? ORDER BY created_at, id";
     private static final String UPDATE = """
             UPDATE endpoints SET url = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?
             WHERE id = ? AND account_id = ?
             """;
+    /** Enabling by hand clears the health record: the customer says the receiver is fixed. */
+    private static final String RESET_HEALTH = """
+            UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL, disabled_reason = NULL, disabled_at = NULL
+            WHERE id = ?
+            """;
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ?";
+    private static final String SECRETS = """
+            SELECT secret, previous_secret, previous_secret_expires_at FROM endpoints WHERE id = ? AND account_id = ?
+            """;
+    private static final String SET_SECRET = """
+            UPDATE endpoints SET previous_secret = ?, previous_secret_expires_at = ?, secret = ?, updated_at = ?
+            WHERE id = ? AND account_id = ?
+            """;
+    private static final String CLEAR_SECRET = """
+            UPDATE endpoints SET secret = NULL, previous_secret = NULL, previous_secret_expires_at = NULL, updated_at = ?
+            WHERE id = ? AND account_id = ?
+            """;
+    private static final String RECORD_SUCCESS = """
+            UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL
+            WHERE id = ? AND consecutive_failures <> 0
+            """;
+    private static final String RECORD_FAILURE = """
+            UPDATE endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, ?)
+            WHERE id = ?
+            """;
+    private static final String AUTO_DISABLE = """
+            UPDATE endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?
+            WHERE id = ? AND enabled = ? AND failing_since IS NOT NULL AND failing_since <= ?
+            """;
 
     private final Database db;
     private final Clock clock;
@@ -46,42 +84,85 @@ public final class EndpointStore {
     public record Spec(URI url, Set<EventType> eventTypes, String description, boolean enabled) {
     }
 
+    /** Changes to an endpoint; absent fields stay as they are. */
+    public record Changes(Optional<URI> url, Optional<Set<EventType>> eventTypes, Optional<String> description,
+            Optional<Boolean> enabled) {
+    }
+
     /**
      * Registers an endpoint on one of the account's chatbots: 404 for a chatbot not the account's,
-     * 403 on a plan without webhooks, 409 once the chatbot's limit is reached.
+     * 403 on a plan without webhooks, 409 for a URL the chatbot already has or once its limit is reached.
      */
     public Endpoint create(String accountId, String chatbotId, Spec spec) {
+        return db.write(c -> insert(c, accountId, chatbotId, spec));
+    }
+
+    private Endpoint insert(Connection c, String accountId, String chatbotId, Spec spec) throws SQLException {
+        Chatbot chatbot = ownChatbot(c, accountId, chatbotId);
+        Plan plan = Jdbc.queryOne(c, PLAN_OF_ACCOUNT, rs -> Plan.fromWire(rs.getString(1)), accountId)
+                .orElseThrow(() -> new Problem.NotFound("account", accountId));
+        if (!plan.hasWebhooks()) {
+            throw new Problem.Forbidden("plan_without_webhooks",
+                    "the free plan has no webhooks: upgrade to standard or professional to register endpoints");
+        }
+        if (Jdbc.queryOne(c, BY_URL, rs -> true, chatbotId, spec.url().toString()).isPresent()) {
+            throw new Problem.Conflict("endpoint_exists", "chatbot " + chatbotId + " already has an endpoint for "
+                    + spec.url() + ": change that one instead");
+        }
+        long count = Jdbc.queryOne(c, COUNT_OF_CHATBOT, rs -> rs.getLong(1), chatbotId).orElse(0L);
+        int limit = chatbot.effectiveEndpointLimit();
+        if (count >= limit) {
+            throw new Problem.Conflict("endpoint_limit_reached", "chatbot " + chatbotId + " already has "
+                    + count + " of " + limit + " endpoints: delete one first, or ask for a higher limit");
+        }
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.eventTypes(),
-                spec.description(), spec.enabled(), now, now);
+                spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now);
+        Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
+                EventType.toColumn(spec.eventTypes()), spec.description(), spec.enabled(),
+                now.toEpochMilli(), now.toEpochMilli());
+        return endpoint;
+    }
+
+    /** Result of the Chat Data style registration. */
+    public record Subscribed(Endpoint endpoint, boolean created) {
+    }
+
+    /**
+     * Subscribes a URL to one more event type: the chatbot's endpoint for that URL gains the type, or
+     * a new endpoint is registered (counting against the limit) if the chatbot has none for it.
+     */
+    public Subscribed subscribe(String accountId, String chatbotId, URI url, EventType type) {
         return db.write(c -> {
-            Chatbot chatbot = ChatbotStore.find(c, chatbotId)
-                    .filter(b -> b.accountId().equals(accountId))
-                    .orElseThrow(() -> new Problem.NotFound("chatbot", chatbotId));
-            Plan plan = Jdbc.queryOne(c, PLAN_OF_ACCOUNT, rs -> Plan.fromWire(rs.getString(1)), accountId)
-                    .orElseThrow(() -> new Problem.NotFound("account", accountId));
-            if (!plan.hasWebhooks()) {
-                throw new Problem.Forbidden("plan_without_webhooks",
-                        "the free plan has no webhooks: upgrade to standard or professional to register endpoints");
+            ownChatbot(c, accountId, chatbotId);
+            Optional<Endpoint> existing = Jdbc.queryOne(c, BY_URL, EndpointStore::endpoint, chatbotId, url.toString());
+            if (existing.isEmpty()) {
+                return new Subscribed(insert(c, accountId, chatbotId,
+                        new Spec(url, EnumSet.of(type), "", true)), true);
             }
-            long count = Jdbc.queryOne(c, COUNT_OF_CHATBOT, rs -> rs.getLong(1), chatbotId).orElse(0L);
-            int limit = chatbot.effectiveEndpointLimit();
-            if (count >= limit) {
-                throw new Problem.Conflict("endpoint_limit_reached", "chatbot " + chatbotId + " already has "
-                        + count + " of " + limit + " endpoints: delete one first, or ask for a higher limit");
-            }
-            Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
-                    EventType.toColumn(spec.eventTypes()), spec.description(), spec.enabled(),
-                    now.toEpochMilli(), now.toEpochMilli());
-            return endpoint;
+            Endpoint e = existing.get();
+            EnumSet<EventType> types = EnumSet.of(type);
+            types.addAll(e.eventTypes());
+            Jdbc.update(c, UPDATE, e.url().toString(), EventType.toColumn(types), e.description(), e.enabled(),
+                    clock.instant().toEpochMilli(), e.id(), accountId);
+            return new Subscribed(find(c, e.id()).orElseThrow(), false);
+        });
+    }
+
+    /** Removes the chatbot's endpoint for the URL (Chat Data style: by URL, not id). */
+    public Endpoint unsubscribe(String accountId, String chatbotId, URI url) {
+        return db.write(c -> {
+            ownChatbot(c, accountId, chatbotId);
+            Endpoint e = Jdbc.queryOne(c, BY_URL, EndpointStore::endpoint, chatbotId, url.toString())
+                    .orElseThrow(() -> new Problem.NotFound("webhook for", url.toString()));
+            Jdbc.update(c, DELETE, e.id(), accountId);
+            return e;
         });
     }
 
     public List<Endpoint> listOfChatbot(String accountId, String chatbotId) {
         return db.read(c -> {
-            ChatbotStore.find(c, chatbotId)
-                    .filter(b -> b.accountId().equals(accountId))
-                    .orElseThrow(() -> new Problem.NotFound("chatbot", chatbotId));
+            ownChatbot(c, accountId, chatbotId);
             return Jdbc.query(c, OF_CHATBOT, EndpointStore::endpoint, chatbotId);
         });
     }
@@ -93,16 +174,26 @@ public final class EndpointStore {
                 .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
     }
 
-    /** Replaces the changeable fields of an endpoint. */
-    public Endpoint update(String accountId, Endpoint changed) {
-        Instant now = clock.instant();
-        int rows = db.write(c -> Jdbc.update(c, UPDATE, changed.url().toString(),
-                EventType.toColumn(changed.eventTypes()), changed.description(), changed.enabled(),
-                now.toEpochMilli(), changed.id(), accountId));
-        if (rows != 1) {
-            throw new Problem.NotFound("endpoint", changed.id());
-        }
-        return get(accountId, changed.id());
+    /** Applies the changes; enabling an endpoint clears its health record. */
+    public Endpoint update(String accountId, String endpointId, Changes changes) {
+        return db.write(c -> {
+            Endpoint current = find(c, endpointId).filter(e -> e.accountId().equals(accountId))
+                    .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
+            URI url = changes.url().orElse(current.url());
+            if (!url.equals(current.url())
+                    && Jdbc.queryOne(c, BY_URL, rs -> true, current.chatbotId(), url.toString()).isPresent()) {
+                throw new Problem.Conflict("endpoint_exists", "chatbot " + current.chatbotId()
+                        + " already has an endpoint for " + url);
+            }
+            boolean enabled = changes.enabled().orElse(current.enabled());
+            Jdbc.update(c, UPDATE, url.toString(), EventType.toColumn(changes.eventTypes().orElse(current.eventTypes())),
+                    changes.description().orElse(current.description()), enabled, clock.instant().toEpochMilli(),
+                    endpointId, accountId);
+            if (enabled && changes.enabled().isPresent()) {
+                Jdbc.update(c, RESET_HEALTH, endpointId);
+            }
+            return find(c, endpointId).orElseThrow();
+        });
     }
 
     public void delete(String accountId, String endpointId) {
@@ -110,6 +201,67 @@ public final class EndpointStore {
         if (rows != 1) {
             throw new Problem.NotFound("endpoint", endpointId);
         }
+    }
+
+    /** The endpoint's own secrets, if it has its own. */
+    public Optional<SecretSet> ownSecret(String accountId, String endpointId) {
+        get(accountId, endpointId);
+        return db.read(c -> Jdbc.queryOne(c, SECRETS, EndpointStore::ownSecrets, endpointId, accountId)).flatMap(o -> o);
+    }
+
+    /**
+     * Gives the endpoint a new secret of its own. The secret it signed with until now (its own, or
+     * the account's) keeps working for the grace period, so the receiver can switch without downtime.
+     */
+    public SecretSet rotateOwnSecret(String accountId, String endpointId, Duration grace) {
+        Instant now = clock.instant();
+        SigningSecret fresh = SigningSecret.generate();
+        db.write(c -> {
+            find(c, endpointId).filter(e -> e.accountId().equals(accountId))
+                    .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
+            SigningSecret signingNow = signingSecrets(c, accountId, endpointId).current();
+            return Jdbc.update(c, SET_SECRET, signingNow.value(), now.plus(grace).toEpochMilli(), fresh.value(),
+                    now.toEpochMilli(), endpointId, accountId);
+        });
+        return ownSecret(accountId, endpointId).orElseThrow();
+    }
+
+    /** The endpoint signs with the account's secret again. */
+    public void clearOwnSecret(String accountId, String endpointId) {
+        int rows = db.write(c -> Jdbc.update(c, CLEAR_SECRET, clock.instant().toEpochMilli(), endpointId, accountId));
+        if (rows != 1) {
+            throw new Problem.NotFound("endpoint", endpointId);
+        }
+    }
+
+    /** The secrets an endpoint's deliveries are signed with: its own if it has them, else the account's. */
+    public static SecretSet signingSecrets(Connection c, String accountId, String endpointId) throws SQLException {
+        Optional<SecretSet> own = Jdbc.queryOne(c, SECRETS, EndpointStore::ownSecrets, endpointId, accountId)
+                .flatMap(o -> o);
+        return own.isPresent() ? own.get() : AccountStore.secrets(c, accountId).orElseThrow();
+    }
+
+    private static Optional<SecretSet> ownSecrets(ResultSet rs) throws SQLException {
+        return rs.getString("secret") == null ? Optional.empty()
+                : Optional.of(AccountStore.secretSet(rs, "secret", "previous_secret", "previous_secret_expires_at"));
+    }
+
+    /** Notes a successful attempt in the caller's transaction: the endpoint is healthy again. */
+    public static void recordSuccess(Connection c, String endpointId) throws SQLException {
+        Jdbc.update(c, RECORD_SUCCESS, endpointId);
+    }
+
+    /**
+     * Notes a failed attempt in the caller's transaction, and disables the endpoint when it has failed
+     * every attempt for {@code disableAfter}. Returns true when this call disabled it.
+     */
+    public static boolean recordFailure(Connection c, String endpointId, Instant now, Duration disableAfter)
+            throws SQLException {
+        Jdbc.update(c, RECORD_FAILURE, now.toEpochMilli(), endpointId);
+        String reason = "every attempt failed for " + disableAfter.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                + " (since the first failure of the run); fix the receiver and enable the endpoint again";
+        return Jdbc.update(c, AUTO_DISABLE, false, reason, now.toEpochMilli(), endpointId, true,
+                now.minus(disableAfter).toEpochMilli()) == 1;
     }
 
     /** The chatbot's endpoints, read inside the caller's transaction (ingest fans out from these). */
@@ -125,6 +277,12 @@ public final class EndpointStore {
         return ChatbotStore.find(c, chatbotId);
     }
 
+    private static Chatbot ownChatbot(Connection c, String accountId, String chatbotId) throws SQLException {
+        return ChatbotStore.find(c, chatbotId)
+                .filter(b -> b.accountId().equals(accountId))
+                .orElseThrow(() -> new Problem.NotFound("chatbot", chatbotId));
+    }
+
     static Endpoint endpoint(ResultSet rs) throws SQLException {
         return new Endpoint(
                 rs.getString("id"),
@@ -134,6 +292,12 @@ public final class EndpointStore {
                 EventType.fromColumn(rs.getString("event_types")),
                 rs.getString("description"),
                 rs.getBoolean("enabled"),
+                new Endpoint.Health(
+                        rs.getInt("consecutive_failures"),
+                        Jdbc.optionalLong(rs, "failing_since").map(Instant::ofEpochMilli),
+                        Optional.ofNullable(rs.getString("disabled_reason")),
+                        Jdbc.optionalLong(rs, "disabled_at").map(Instant::ofEpochMilli)),
+                rs.getBoolean("own_secret"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")));
     }

@@ -14,15 +14,19 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatwire.problem.Problem;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Validates an event body from the platform against the Chat Data event shapes and produces the
- * compact JSON that is stored and delivered. Known fields must have their documented types; a field
- * Chatwire does not know is refused, so that a typo is found at once instead of by a customer.
- * Numbers keep their exact digits (no float round trip), and field order is kept.
+ * Validates an event body from the platform against the Chat Data event shapes. Known fields must
+ * have their documented types; a field Chatwire does not know is refused, so that a typo is found at
+ * once instead of by a customer. What is stored and delivered is the body exactly as the platform
+ * sent it (it must be UTF-8): numbers keep their spelling, fields their order.
  */
 public final class EventParser {
     static final int MAX_DEPTH = 32;
@@ -45,9 +49,10 @@ public final class EventParser {
 
     /** Parses and validates; a {@link Problem.Invalid} names the offending field. */
     public EventPayload parse(byte[] body) {
+        String text = utf8(body);
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = mapper.readTree(text);
         } catch (StreamConstraintsException e) {
             throw new Problem.Invalid("invalid_json", "the body is too deeply nested or has an over-long number: "
                     + e.getOriginalMessage());
@@ -81,10 +86,19 @@ public final class EventParser {
         checkMessages(event, type == EventType.CHAT);
         checkAnswer(event, type == EventType.CHAT);
         checkLead(event, type == EventType.LEAD_SUBMISSION);
+        return new EventPayload(type, chatbotId, text);
+    }
+
+    /** Decodes strictly: a body that is not UTF-8 is refused rather than delivered with replaced bytes. */
+    private static String utf8(byte[] body) {
         try {
-            return new EventPayload(type, chatbotId, mapper.writeValueAsString(event));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed tree always serialises", e);
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new Problem.Invalid("invalid_encoding", "the body must be UTF-8 encoded JSON");
         }
     }
 

@@ -13,10 +13,10 @@ import java.util.Optional;
 
 /** The events table. Reads by an account are scoped to it. */
 public final class EventStore {
-    private static final String COLUMNS = "e.id, e.account_id, e.chatbot_id, e.event_type, e.payload, e.idempotency_key, e.created_at";
+    private static final String COLUMNS = "e.id, e.account_id, e.chatbot_id, e.event_type, e.payload, e.idempotency_key, e.created_at, e.test";
     private static final String INSERT = """
-            INSERT INTO events (id, account_id, chatbot_id, event_type, payload, idempotency_key, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (id, account_id, chatbot_id, event_type, payload, idempotency_key, created_at, test)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """;
     private static final String BY_IDEMPOTENCY_KEY = "SELECT " + COLUMNS + " FROM events e WHERE e.idempotency_key = ?";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM events e WHERE e.id = ? AND e.account_id = ?";
@@ -29,7 +29,7 @@ public final class EventStore {
 
     public static void insert(Connection c, Event e) throws SQLException {
         Jdbc.update(c, INSERT, e.id(), e.accountId(), e.chatbotId(), e.type().wireName(), e.payload(),
-                e.idempotencyKey(), e.createdAt().toEpochMilli());
+                e.idempotencyKey(), e.createdAt().toEpochMilli(), e.test());
     }
 
     public static Optional<Event> findByIdempotencyKey(Connection c, String key) throws SQLException {
@@ -43,7 +43,8 @@ public final class EventStore {
 
     /** Filters of the event list; every one optional. */
     public record Filter(Optional<String> chatbotId, Optional<EventType> type, Optional<String> deliveryStatus,
-            Optional<String> before, int limit) {
+            Optional<String> endpointId, Optional<Instant> since, Optional<Instant> until, Optional<String> before,
+            int limit) {
     }
 
     /**
@@ -65,6 +66,18 @@ public final class EventStore {
             sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = ?)");
             params.add(v);
         });
+        f.endpointId().ifPresent(v -> {
+            sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.endpoint_id = ?)");
+            params.add(v);
+        });
+        f.since().ifPresent(v -> {
+            sql.append(" AND e.created_at >= ?");
+            params.add(v.toEpochMilli());
+        });
+        f.until().ifPresent(v -> {
+            sql.append(" AND e.created_at < ?");
+            params.add(v.toEpochMilli());
+        });
         f.before().ifPresent(v -> {
             sql.append(" AND e.id < ?");
             params.add(v);
@@ -82,6 +95,7 @@ public final class EventStore {
                 EventType.fromWire("event", rs.getString("event_type")),
                 rs.getString("payload"),
                 Optional.ofNullable(rs.getString("idempotency_key")),
-                Instant.ofEpochMilli(rs.getLong("created_at")));
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                rs.getBoolean("test"));
     }
 }

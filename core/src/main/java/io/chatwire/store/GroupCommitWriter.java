@@ -102,12 +102,14 @@ final class GroupCommitWriter implements AutoCloseable {
                     answers.add(runOne(c, p, batch.size() > 1));
                 }
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable t) {
+                // Roll back before anything else touches the connection: restoring auto-commit on an
+                // open transaction would commit it.
                 rollbackQuietly(c);
-                throw e;
-            } finally {
                 c.setAutoCommit(true);
+                throw t;
             }
+            c.setAutoCommit(true);
         } catch (SQLException e) {
             StoreUnavailableException failure = new StoreUnavailableException("the database refused the commit", e);
             batch.forEach(p -> p.result().completeExceptionally(failure));
@@ -128,12 +130,13 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             if (sp != null) {
                 c.rollback(sp);
-                return () -> p.result().completeExceptionally(e);
+            } else {
+                // Alone in its transaction: the whole transaction is this piece, roll it all back.
+                c.rollback();
             }
-            // Alone in its transaction: the whole transaction is this piece, roll it all back.
-            c.rollback();
             return () -> p.result().completeExceptionally(e);
         }
+        // An Error is not caught here: it fails the whole batch, which commit() rolls back.
     }
 
     private static void rollbackQuietly(Connection c) {

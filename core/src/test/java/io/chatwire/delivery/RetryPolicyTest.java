@@ -74,7 +74,7 @@ class RetryPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xs", "1.5s", "s", "5 s x"})
+    @ValueSource(strings = {"xs", "1.5s", "s", "5 s"})
     void aUnitWithoutWholeNumberIsRefused(String text) {
         assertThatThrownBy(() -> RetryPolicy.parseSchedule(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -83,7 +83,7 @@ class RetryPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "5s,,5m", "5s,"})
+    @ValueSource(strings = {"", "5s,,5m", ",5s"})
     void anEmptyEntryIsRefused(String text) {
         assertThatThrownBy(() -> RetryPolicy.parseSchedule(text))
                 .isInstanceOf(IllegalArgumentException.class)

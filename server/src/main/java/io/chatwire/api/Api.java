@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.chatwire.account.AccountStore;
+import io.chatwire.delivery.DeliveryScheduler;
 import io.chatwire.delivery.DeliveryStore;
 import io.chatwire.delivery.Dispatcher;
 import io.chatwire.delivery.EventIntake;
@@ -26,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +48,13 @@ public final class Api {
             DeliveryStore deliveries,
             EventIntake intake,
             Dispatcher dispatcher,
+            DeliveryScheduler scheduler,
             EventParser parser,
             Database db,
             PrometheusMeterRegistry metrics,
             Optional<String> adminToken,
-            Clock clock) {
+            Clock clock,
+            Duration secretGracePeriod) {
     }
 
     /** Body size caps. */
@@ -77,6 +81,7 @@ public final class Api {
         Auth auth = new Auth(services.accounts(), services.adminToken());
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
         EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes());
+        ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
         byte[] openApi = loadOpenApi();
         return Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -101,6 +106,7 @@ public final class Api {
             r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             settings.register(r);
             events.register(r);
+            chatData.register(r);
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
             r.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -135,8 +141,16 @@ public final class Api {
         error(ctx, status, p.code(), p.getMessage());
     }
 
+    /**
+     * Writes a refusal. The Chat Data compatible routes answer in that API's shape,
+     * {@code {"status": "error", "message"}}, so existing clients read it; the rest in ours.
+     */
     static void error(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(new Views.ErrorView(code, message));
+        if (ctx.path().startsWith(ChatDataRoutes.PREFIX)) {
+            ctx.status(status).json(new Views.ChatDataError("error", message));
+        } else {
+            ctx.status(status).json(new Views.ErrorView(code, message));
+        }
     }
 
     private static byte[] loadOpenApi() {

@@ -1,7 +1,9 @@
 package io.chatwire.api;
 
 import io.chatwire.account.Account;
+import io.chatwire.delivery.Attempt;
 import io.chatwire.delivery.Delivery;
+import io.chatwire.delivery.DeliveryJob;
 import io.chatwire.delivery.DeliveryStore;
 import io.chatwire.delivery.EventIntake;
 import io.chatwire.event.Event;
@@ -11,6 +13,7 @@ import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +39,9 @@ final class EventRoutes {
         r.get("/v1/events/{eventId}/deliveries", this::deliveriesOfEvent);
         r.post("/v1/events/{eventId}/resend", this::resend);
         r.get("/v1/deliveries", this::listDeliveries);
+        r.get("/v1/attempts", this::listAttempts);
+        r.post("/v1/endpoints/{endpointId}/test", this::sendTestEvent);
+        r.post("/v1/endpoints/{endpointId}/recover", this::recover);
     }
 
     private void ingest(Context ctx) {
@@ -58,17 +64,36 @@ final class EventRoutes {
     private void listEvents(Context ctx) {
         Account account = auth.requireAccount(ctx);
         int limit = Requests.limit(ctx);
-        Optional<String> status = Requests.query(ctx, "status").map(v -> Delivery.Status.fromWire(v)
-                .orElseThrow(() -> new Problem.Invalid("invalid_parameter",
-                        "status must be pending, delivered or failed")).wireName());
         var filter = new EventStore.Filter(
                 Requests.query(ctx, "chatbot_id"),
                 Requests.query(ctx, "event").map(v -> EventType.fromWire("event", v)),
-                status,
+                status(ctx),
+                Requests.query(ctx, "endpoint_id"),
+                Requests.instant(ctx, "since"),
+                Requests.instant(ctx, "until"),
                 Requests.query(ctx, "cursor"),
                 limit);
         List<Event> events = s.events().list(account.id(), filter);
         ctx.json(Requests.page(events.stream().map(Views.EventView::of).toList(), limit, Views.EventView::id));
+    }
+
+    private static Optional<String> status(Context ctx) {
+        return Requests.query(ctx, "status").map(v -> Delivery.Status.fromWire(v)
+                .orElseThrow(() -> new Problem.Invalid("invalid_parameter",
+                        "status must be pending, delivered or failed")).wireName());
+    }
+
+    private static DeliveryStore.Filter deliveryFilter(Context ctx, Optional<String> status, int limit) {
+        return new DeliveryStore.Filter(
+                status,
+                Requests.query(ctx, "endpoint_id"),
+                Requests.query(ctx, "chatbot_id"),
+                Requests.query(ctx, "event").map(v -> EventType.fromWire("event", v).wireName()),
+                Requests.query(ctx, "event_id"),
+                Requests.instant(ctx, "since"),
+                Requests.instant(ctx, "until"),
+                Requests.query(ctx, "cursor"),
+                limit);
     }
 
     private void getEvent(Context ctx) {
@@ -87,11 +112,43 @@ final class EventRoutes {
     private void listDeliveries(Context ctx) {
         Account account = auth.requireAccount(ctx);
         int limit = Requests.limit(ctx);
-        Optional<Delivery.Status> status = Requests.query(ctx, "status").map(v -> Delivery.Status.fromWire(v)
-                .orElseThrow(() -> new Problem.Invalid("invalid_parameter", "status must be pending, delivered or failed")));
-        List<Delivery> deliveries = s.deliveries().list(account.id(), status, Requests.query(ctx, "endpoint_id"),
-                Requests.query(ctx, "cursor"), limit);
+        List<Delivery> deliveries = s.deliveries().list(account.id(), deliveryFilter(ctx, status(ctx), limit));
         ctx.json(Requests.page(deliveries.stream().map(Views.DeliveryView::of).toList(), limit, Views.DeliveryView::id));
+    }
+
+    /** The attempt log; {@code outcome} is delivered, retry or failed. */
+    private void listAttempts(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        int limit = Requests.limit(ctx);
+        Optional<String> outcome = Requests.query(ctx, "outcome").map(v -> {
+            if (!Set.of("delivered", "retry", "failed").contains(v)) {
+                throw new Problem.Invalid("invalid_parameter", "outcome must be delivered, retry or failed");
+            }
+            return v;
+        });
+        List<Views.AttemptView> attempts = s.deliveries().attempts(account.id(), deliveryFilter(ctx, outcome, limit))
+                .stream().map(Views.AttemptView::of).toList();
+        ctx.json(Requests.page(attempts, limit, Views.AttemptView::id));
+    }
+
+    /** Sends a sample chat event to the endpoint now, and answers with the attempt. */
+    private void sendTestEvent(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        DeliveryJob job = s.intake().acceptTest(account.id(), ctx.pathParam("endpointId"));
+        Optional<Attempt> attempt = s.dispatcher().attemptNow(job);
+        ctx.json(new Views.TestEventView(job.eventId(), attempt.map(Views.AttemptView::of)));
+    }
+
+    /** Puts every failed delivery of the endpoint since a time back on the schedule. */
+    private void recover(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        JsonBody body = JsonBody.parse(Requests.body(ctx, 64 * 1024), Set.of("since"));
+        Instant since = Requests.parseInstant("since", body.requiredString("since"));
+        var endpoint = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
+        Instant now = s.clock().instant();
+        int recovered = s.deliveries().recoverFailed(account.id(), endpoint.id(), since, now);
+        s.scheduler().wake(now);
+        ctx.status(202).json(new Views.RecoverView(recovered));
     }
 
     /** Sends one event to one endpoint of its chatbot again, as a new retry cycle. */

@@ -80,6 +80,21 @@ final class JsonBody {
         return Optional.of(v.textValue());
     }
 
+    boolean has(String field) {
+        return node.has(field);
+    }
+
+    Optional<Integer> optionalInt(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new Problem.Invalid("invalid_field", field + " must be a whole number");
+        }
+        return Optional.of(v.intValue());
+    }
+
     Optional<Boolean> optionalBoolean(String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

@@ -4,6 +4,8 @@ import io.chatwire.problem.Problem;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +72,20 @@ final class Requests {
             throw new Problem.Invalid("invalid_parameter", name + " is too long");
         }
         return Optional.of(v);
+    }
+
+    static Optional<Instant> instant(Context ctx, String name) {
+        return query(ctx, name).map(v -> parseInstant(name, v));
+    }
+
+    /** An ISO-8601 instant such as {@code 2026-11-20T00:00:00Z}. */
+    static Instant parseInstant(String name, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new Problem.Invalid("invalid_parameter",
+                    name + " must be an ISO-8601 time such as 2026-11-20T00:00:00Z (got '" + value + "')");
+        }
     }
 
     static <T> Views.Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> id) {

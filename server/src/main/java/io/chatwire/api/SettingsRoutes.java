@@ -7,13 +7,19 @@ import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.endpoint.EndpointUrl;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
+import io.chatwire.signing.SecretSet;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.net.URI;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
-/** Accounts (operator), and an account's chatbots, endpoints and signing secret. */
+/**
+ * Settings: accounts, API keys and endpoint limits (operator); an account's chatbots, endpoints and
+ * signing secrets.
+ */
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
 
@@ -31,17 +37,33 @@ final class SettingsRoutes {
         r.post("/v1/accounts", this::createAccount);
         r.get("/v1/accounts", this::listAccounts);
         r.get("/v1/accounts/{accountId}", this::getAccount);
+        r.patch("/v1/accounts/{accountId}", this::updateAccount);
+        r.post("/v1/accounts/{accountId}/suspend", ctx -> setStatus(ctx, Account.Status.SUSPENDED));
+        r.post("/v1/accounts/{accountId}/reinstate", ctx -> setStatus(ctx, Account.Status.ACTIVE));
+        r.post("/v1/accounts/{accountId}/api-keys", this::createApiKey);
+        r.get("/v1/accounts/{accountId}/api-keys", this::listApiKeys);
+        r.delete("/v1/accounts/{accountId}/api-keys/{keyId}", this::revokeApiKey);
+        r.put("/v1/chatbots/{chatbotId}/endpoint-limit", this::setEndpointLimit);
+
         r.get("/v1/account", this::me);
         r.get("/v1/account/signing-secret", this::signingSecret);
+        r.post("/v1/account/signing-secret/rotate", this::rotateSigningSecret);
         r.post("/v1/chatbots", this::createChatbot);
         r.get("/v1/chatbots", this::listChatbots);
         r.get("/v1/chatbots/{chatbotId}", this::getChatbot);
+        r.patch("/v1/chatbots/{chatbotId}", this::renameChatbot);
+        r.delete("/v1/chatbots/{chatbotId}", this::deleteChatbot);
         r.post("/v1/chatbots/{chatbotId}/endpoints", this::createEndpoint);
         r.get("/v1/chatbots/{chatbotId}/endpoints", this::listEndpoints);
         r.get("/v1/endpoints/{endpointId}", this::getEndpoint);
         r.patch("/v1/endpoints/{endpointId}", this::updateEndpoint);
         r.delete("/v1/endpoints/{endpointId}", this::deleteEndpoint);
+        r.get("/v1/endpoints/{endpointId}/secret", this::endpointSecret);
+        r.post("/v1/endpoints/{endpointId}/secret/rotate", this::rotateEndpointSecret);
+        r.delete("/v1/endpoints/{endpointId}/secret", this::clearEndpointSecret);
     }
+
+    // --- operator -------------------------------------------------------------------------------
 
     private void createAccount(Context ctx) {
         auth.requireOperator(ctx);
@@ -53,14 +75,63 @@ final class SettingsRoutes {
 
     private void listAccounts(Context ctx) {
         auth.requireOperator(ctx);
-        ctx.json(new Views.Page<>(s.accounts().list().stream().map(Views.AccountView::of).toList(),
-                java.util.Optional.empty()));
+        ctx.json(new Views.Page<>(s.accounts().list().stream().map(Views.AccountView::of).toList(), Optional.empty()));
     }
 
     private void getAccount(Context ctx) {
         auth.requireOperator(ctx);
         ctx.json(Views.AccountView.of(s.accounts().get(ctx.pathParam("accountId"))));
     }
+
+    private void updateAccount(Context ctx) {
+        auth.requireOperator(ctx);
+        String id = ctx.pathParam("accountId");
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("name", "plan"));
+        Optional<String> name = body.optionalString("name").map(SettingsRoutes::name);
+        Optional<Plan> plan = body.optionalString("plan").map(Plan::fromWire);
+        s.accounts().get(id);
+        name.ifPresent(n -> s.accounts().rename(id, n));
+        plan.ifPresent(p -> s.accounts().changePlan(id, p));
+        ctx.json(Views.AccountView.of(s.accounts().get(id)));
+    }
+
+    private void setStatus(Context ctx, Account.Status status) {
+        auth.requireOperator(ctx);
+        ctx.json(Views.AccountView.of(s.accounts().setStatus(ctx.pathParam("accountId"), status)));
+        if (status == Account.Status.ACTIVE) {
+            s.scheduler().wake(s.clock().instant());
+        }
+    }
+
+    private void createApiKey(Context ctx) {
+        auth.requireOperator(ctx);
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(201).json(Views.ApiKeyView.of(s.accounts().createApiKey(ctx.pathParam("accountId"))));
+    }
+
+    private void listApiKeys(Context ctx) {
+        auth.requireOperator(ctx);
+        ctx.json(new Views.Page<>(s.accounts().apiKeys(ctx.pathParam("accountId")).stream()
+                .map(Views.ApiKeyView::of).toList(), Optional.empty()));
+    }
+
+    private void revokeApiKey(Context ctx) {
+        auth.requireOperator(ctx);
+        s.accounts().revokeApiKey(ctx.pathParam("accountId"), ctx.pathParam("keyId"));
+        ctx.status(204);
+    }
+
+    private void setEndpointLimit(Context ctx) {
+        auth.requireOperator(ctx);
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("endpoint_limit"));
+        if (!body.has("endpoint_limit")) {
+            throw new Problem.Invalid("missing_field", "endpoint_limit is required (a number, or null for the default)");
+        }
+        ctx.json(Views.ChatbotView.of(s.chatbots().setEndpointLimit(ctx.pathParam("chatbotId"),
+                body.optionalInt("endpoint_limit"))));
+    }
+
+    // --- account --------------------------------------------------------------------------------
 
     private void me(Context ctx) {
         ctx.json(Views.AccountView.of(auth.requireAccount(ctx)));
@@ -69,7 +140,14 @@ final class SettingsRoutes {
     private void signingSecret(Context ctx) {
         Account account = auth.requireAccount(ctx);
         ctx.header("Cache-Control", "no-store");
-        ctx.json(new Views.SigningSecretView(account.signingSecret().value()));
+        ctx.json(Views.SigningSecretView.of(account.secrets(), s.clock().instant()));
+    }
+
+    private void rotateSigningSecret(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        SecretSet rotated = s.accounts().rotateSecret(account.id(), s.secretGracePeriod());
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(Views.SigningSecretView.of(rotated, s.clock().instant()));
     }
 
     private void createChatbot(Context ctx) {
@@ -82,7 +160,7 @@ final class SettingsRoutes {
     private void listChatbots(Context ctx) {
         Account account = auth.requireAccount(ctx);
         ctx.json(new Views.Page<>(s.chatbots().list(account.id()).stream().map(Views.ChatbotView::of).toList(),
-                java.util.Optional.empty()));
+                Optional.empty()));
     }
 
     private void getChatbot(Context ctx) {
@@ -90,11 +168,24 @@ final class SettingsRoutes {
         ctx.json(Views.ChatbotView.of(s.chatbots().get(account.id(), ctx.pathParam("chatbotId"))));
     }
 
+    private void renameChatbot(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("name"));
+        ctx.json(Views.ChatbotView.of(s.chatbots().rename(account.id(), ctx.pathParam("chatbotId"),
+                name(body.requiredString("name")))));
+    }
+
+    private void deleteChatbot(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        s.chatbots().delete(account.id(), ctx.pathParam("chatbotId"));
+        ctx.status(204);
+    }
+
     private void createEndpoint(Context ctx) {
         Account account = auth.requireAccount(ctx);
         JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("url", "events", "description", "enabled"));
         var spec = new EndpointStore.Spec(
-                EndpointUrl.parse(body.requiredString("url")),
+                checkedUrl(body.requiredString("url")),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(EnumSet.allOf(EventType.class)),
                 body.optionalString("description").orElse(""),
                 body.optionalBoolean("enabled").orElse(true));
@@ -106,7 +197,7 @@ final class SettingsRoutes {
         Account account = auth.requireAccount(ctx);
         List<Views.EndpointView> endpoints = s.endpoints().listOfChatbot(account.id(), ctx.pathParam("chatbotId"))
                 .stream().map(Views.EndpointView::of).toList();
-        ctx.json(new Views.Page<>(endpoints, java.util.Optional.empty()));
+        ctx.json(new Views.Page<>(endpoints, Optional.empty()));
     }
 
     private void getEndpoint(Context ctx) {
@@ -117,14 +208,12 @@ final class SettingsRoutes {
     private void updateEndpoint(Context ctx) {
         Account account = auth.requireAccount(ctx);
         JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("url", "events", "description", "enabled"));
-        Endpoint current = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
-        Endpoint changed = new Endpoint(current.id(), current.accountId(), current.chatbotId(),
-                body.optionalString("url").map(EndpointUrl::parse).orElse(current.url()),
-                body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(current.eventTypes()),
-                body.optionalString("description").orElse(current.description()),
-                body.optionalBoolean("enabled").orElse(current.enabled()),
-                current.createdAt(), current.updatedAt());
-        ctx.json(Views.EndpointView.of(s.endpoints().update(account.id(), changed)));
+        var changes = new EndpointStore.Changes(
+                body.optionalString("url").map(this::checkedUrl),
+                body.optionalStringList("events").map(SettingsRoutes::eventTypes),
+                body.optionalString("description"),
+                body.optionalBoolean("enabled"));
+        ctx.json(Views.EndpointView.of(s.endpoints().update(account.id(), ctx.pathParam("endpointId"), changes)));
     }
 
     private void deleteEndpoint(Context ctx) {
@@ -133,7 +222,34 @@ final class SettingsRoutes {
         ctx.status(204);
     }
 
-    private static Set<EventType> eventTypes(List<String> names) {
+    /** The secret the endpoint's deliveries are signed with now: its own, or the account's. */
+    private void endpointSecret(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        SecretSet secrets = s.endpoints().ownSecret(account.id(), ctx.pathParam("endpointId")).orElse(account.secrets());
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(Views.SigningSecretView.of(secrets, s.clock().instant()));
+    }
+
+    private void rotateEndpointSecret(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        SecretSet rotated = s.endpoints().rotateOwnSecret(account.id(), ctx.pathParam("endpointId"),
+                s.secretGracePeriod());
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(Views.SigningSecretView.of(rotated, s.clock().instant()));
+    }
+
+    private void clearEndpointSecret(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        s.endpoints().clearOwnSecret(account.id(), ctx.pathParam("endpointId"));
+        ctx.status(204);
+    }
+
+    /** A URL checked for form; the network guard's checks are added where URLs are accepted. */
+    URI checkedUrl(String raw) {
+        return EndpointUrl.parse(raw);
+    }
+
+    static Set<EventType> eventTypes(List<String> names) {
         if (names.isEmpty()) {
             throw new Problem.Invalid("invalid_field", "events must name at least one of " + EventType.allNames());
         }

@@ -2,13 +2,16 @@ package io.chatwire.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.chatwire.account.Account;
+import io.chatwire.account.ApiKey;
 import io.chatwire.account.NewAccount;
+import io.chatwire.account.NewApiKey;
 import io.chatwire.delivery.Attempt;
 import io.chatwire.delivery.Delivery;
 import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.event.Event;
 import io.chatwire.event.EventType;
+import io.chatwire.signing.SecretSet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,12 +24,26 @@ final class Views {
     record ErrorView(String error, String message) {
     }
 
+    record ChatDataError(String status, String message) {
+    }
+
     record Page<T>(List<T> data, Optional<String> nextCursor) {
     }
 
-    record AccountView(String id, String name, String plan, Instant createdAt) {
+    record AccountView(String id, String name, String plan, String status, Instant createdAt) {
         static AccountView of(Account a) {
-            return new AccountView(a.id(), a.name(), a.plan().wireName(), a.createdAt());
+            return new AccountView(a.id(), a.name(), a.plan().wireName(), a.status().wireName(), a.createdAt());
+        }
+    }
+
+    record ApiKeyView(String id, String prefix, Instant createdAt, Optional<Instant> revokedAt, Optional<String> apiKey) {
+        static ApiKeyView of(ApiKey k) {
+            return new ApiKeyView(k.id(), k.prefix(), k.createdAt(), k.revokedAt(), Optional.empty());
+        }
+
+        static ApiKeyView of(NewApiKey n) {
+            ApiKey k = n.key();
+            return new ApiKeyView(k.id(), k.prefix(), k.createdAt(), k.revokedAt(), Optional.of(n.secret()));
         }
     }
 
@@ -38,7 +55,12 @@ final class Views {
         }
     }
 
-    record SigningSecretView(String signingSecret) {
+    /** A secret and, during a rotation's grace period, when the one it replaced stops working. */
+    record SigningSecretView(String signingSecret, Optional<Instant> previousSecretExpiresAt) {
+        static SigningSecretView of(SecretSet s, Instant now) {
+            return new SigningSecretView(s.current().value(),
+                    s.stillValid(now).isEmpty() ? Optional.empty() : s.previousExpiresAt());
+        }
     }
 
     record ChatbotView(String id, String name, int endpointLimit, Instant createdAt) {
@@ -47,29 +69,41 @@ final class Views {
         }
     }
 
+    record HealthView(String status, int consecutiveFailures, Optional<Instant> failingSince,
+            Optional<String> disabledReason, Optional<Instant> disabledAt) {
+        static HealthView of(Endpoint e) {
+            Endpoint.Health h = e.health();
+            return new HealthView(e.healthStatus(), h.consecutiveFailures(), h.failingSince(), h.disabledReason(),
+                    h.disabledAt());
+        }
+    }
+
     record EndpointView(String id, String chatbotId, String url, List<String> events, String description,
-            boolean enabled, Instant createdAt, Instant updatedAt) {
+            boolean enabled, HealthView health, boolean ownSecret, Instant createdAt, Instant updatedAt) {
         static EndpointView of(Endpoint e) {
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(),
                     e.eventTypes().stream().sorted().map(EventType::wireName).toList(), e.description(), e.enabled(),
-                    e.createdAt(), e.updatedAt());
+                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt());
         }
     }
 
     record AcceptedView(String id, boolean duplicate, int deliveries) {
     }
 
-    record EventView(String id, String event, String chatbotId, Instant createdAt, @JsonRawValue String payload) {
+    record EventView(String id, String event, String chatbotId, boolean test, Instant createdAt,
+            @JsonRawValue String payload) {
         static EventView of(Event e) {
-            return new EventView(e.id(), e.type().wireName(), e.chatbotId(), e.createdAt(), e.payload());
+            return new EventView(e.id(), e.type().wireName(), e.chatbotId(), e.test(), e.createdAt(), e.payload());
         }
     }
 
-    record AttemptView(String id, int attemptNumber, String cause, String url, Instant startedAt, long latencyMs,
+    record AttemptView(String id, String deliveryId, String eventId, String endpointId, int attemptNumber,
+            String cause, String url, Instant startedAt, long latencyMs,
             Optional<Integer> httpStatus, String responseBody, String outcome, Optional<String> errorKind,
             Optional<String> errorMessage, String nodeId) {
         static AttemptView of(Attempt a) {
-            return new AttemptView(a.id(), a.attemptNumber(), a.cause(), a.url(), a.startedAt(), a.latency().toMillis(),
+            return new AttemptView(a.id(), a.deliveryId(), a.eventId(), a.endpointId(), a.attemptNumber(), a.cause(),
+                    a.url(), a.startedAt(), a.latency().toMillis(),
                     a.httpStatus(), a.responseBody(), a.outcome(), a.errorKind(), a.errorMessage(), a.nodeId());
         }
     }
@@ -84,5 +118,11 @@ final class Views {
     }
 
     record ResendView(String deliveryId, String status) {
+    }
+
+    record TestEventView(String eventId, Optional<AttemptView> attempt) {
+    }
+
+    record RecoverView(int recovered) {
     }
 }

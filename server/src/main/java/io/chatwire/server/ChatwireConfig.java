@@ -35,7 +35,9 @@ public record ChatwireConfig(
         Duration pollInterval,
         int maxInFlight,
         Duration shutdownGrace,
-        String nodeId) {
+        String nodeId,
+        Duration secretGracePeriod,
+        Duration autoDisableAfter) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -89,7 +91,9 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_POLL_INTERVAL", "1s"),
                 s.integer("CHATWIRE_MAX_IN_FLIGHT", 4096),
                 s.duration("CHATWIRE_SHUTDOWN_GRACE", "10s"),
-                s.text("CHATWIRE_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)));
+                s.text("CHATWIRE_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)),
+                s.duration("CHATWIRE_SECRET_GRACE_PERIOD", "24h"),
+                s.duration("CHATWIRE_AUTO_DISABLE_AFTER", "5d"));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -111,7 +115,8 @@ public record ChatwireConfig(
                 + " adminToken=" + (adminToken.isPresent() ? "***(from CHATWIRE_ADMIN_TOKEN)" : "(none)")
                 + " retrySchedule=" + retrySchedule + " connectTimeout=" + connectTimeout
                 + " requestTimeout=" + requestTimeout + " maxEventBytes=" + maxEventBytes + " lease=" + leaseDuration
-                + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId;
+                + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId
+                + " secretGracePeriod=" + secretGracePeriod + " autoDisableAfter=" + autoDisableAfter;
     }
 
     @Override

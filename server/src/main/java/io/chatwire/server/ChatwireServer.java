@@ -70,7 +70,8 @@ public final class ChatwireServer implements AutoCloseable {
         metrics.config().commonTags("node", config.nodeId());
         HttpDeliverer http = new HttpDeliverer(new HttpDeliverer.Settings(config.connectTimeout(),
                 config.requestTimeout(), config.maxResponseBytes(), "Chatwire/0.1"));
-        DeliveryStore deliveries = new DeliveryStore(db, config.nodeId(), config.leaseDuration());
+        DeliveryStore deliveries = new DeliveryStore(db, config.nodeId(), config.leaseDuration(),
+                config.autoDisableAfter());
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
         Dispatcher dispatcher = new Dispatcher(deliveries, http, policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), metrics);
@@ -84,11 +85,13 @@ public final class ChatwireServer implements AutoCloseable {
                 deliveries,
                 intake,
                 dispatcher,
+                scheduler,
                 new EventParser(),
                 db,
                 metrics,
                 config.adminToken(),
-                clock),
+                clock,
+                config.secretGracePeriod()),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes()));
         Javalin app = api.create();
         app.start(config.host(), config.port());

@@ -100,7 +100,9 @@ public final class ServerProcess implements AutoCloseable {
                 return;
             }
             if (!process.isAlive()) {
-                throw new AssertionError("server " + nodeId + " exited with " + process.exitValue()
+                int code = process.exitValue();
+                throw new AssertionError("server " + nodeId + " exited with " + code
+                        + (code > 128 ? " (signal " + (code - 128) + ", sent from outside this test)" : "")
                         + " before it was ready; its output:\n" + outputTail(60));
             }
             try {

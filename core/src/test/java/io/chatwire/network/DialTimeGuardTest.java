@@ -1,0 +1,127 @@
+package io.chatwire.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatwire.delivery.AttemptResult;
+import io.chatwire.delivery.ErrorKind;
+import io.chatwire.delivery.HttpDeliverer;
+import io.chatwire.testing.TestReceiver;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guard inside a real HTTP client: what is dialled is what the guard's resolver answered and
+ * checked, at the moment of dialling. A loopback receiver stands in for the internal service an
+ * attacker wants to reach; "rebind.test" exists only in the resolver test double.
+ */
+class DialTimeGuardTest {
+    private static final byte[] BODY = "{\"event\":\"chat\"}".getBytes(StandardCharsets.UTF_8);
+
+    private final TestReceiver receiver = TestReceiver.start();
+    private HttpDeliverer deliverer;
+
+    @AfterEach
+    void close() {
+        if (deliverer != null) {
+            deliverer.close();
+        }
+        receiver.close();
+    }
+
+    /** DNS rebinding: a public address while the URL is checked, loopback once it is dialled. */
+    private static final class RebindingResolver implements TargetGuard.Resolver {
+        private final AtomicInteger lookups = new AtomicInteger();
+
+        @Override
+        public InetAddress[] resolve(String host) {
+            String answer = lookups.incrementAndGet() == 1 ? "93.184.216.34" : "127.0.0.1";
+            return new InetAddress[] {InetAddress.ofLiteral(answer)};
+        }
+    }
+
+    private HttpDeliverer deliverer(TargetGuard guard) {
+        deliverer = new HttpDeliverer(new HttpDeliverer.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2),
+                64 * 1024, "Chatwire-test", guard));
+        return deliverer;
+    }
+
+    private URI rebindUrl() {
+        return URI.create("http://rebind.test:" + receiver.url().getPort() + "/hook");
+    }
+
+    @Test
+    void aNameThatRebindsToLoopbackAfterRegistrationIsNotDialled() {
+        TargetGuard guard = new TargetGuard(List.of(), false, new RebindingResolver());
+        guard.checkRegistration(rebindUrl());
+
+        AttemptResult result = deliverer(guard).post(rebindUrl(), Map.of(), BODY);
+
+        assertThat(result).isInstanceOfSatisfying(AttemptResult.NotAnswered.class, n -> {
+            assertThat(n.kind()).isEqualTo(ErrorKind.BLOCKED_TARGET);
+            assertThat(n.message()).contains("loopback", "127.0.0.1");
+        });
+        assertThat(receiver.count()).isZero();
+    }
+
+    @Test
+    void withLoopbackAllowedTheSameNameIsDeliveredToTheAddressTheResolverGave() {
+        TargetGuard guard = new TargetGuard(List.of(Cidr.parse("127.0.0.0/8")), false, new RebindingResolver());
+        guard.checkRegistration(rebindUrl());
+
+        AttemptResult result = deliverer(guard).post(rebindUrl(), Map.of(), BODY);
+
+        assertThat(result.succeeded()).as("%s", result).isTrue();
+        assertThat(receiver.received()).singleElement()
+                .satisfies(r -> assertThat(r.header("host")).isEqualTo("rebind.test:" + receiver.url().getPort()));
+    }
+
+    @Test
+    void aLoopbackLiteralIsNotDialled() {
+        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(receiver.url(), Map.of(), BODY);
+
+        assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+        assertThat(receiver.count()).isZero();
+    }
+
+    @Test
+    void anOddlySpelledLoopbackLiteralIsNotDialled() {
+        URI decimal = URI.create("http://2130706433:" + receiver.url().getPort() + "/hook");
+
+        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(decimal, Map.of(), BODY);
+
+        assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+        assertThat(receiver.count()).isZero();
+    }
+
+    @Test
+    void anIpv6LoopbackLiteralIsNotDialled() {
+        AttemptResult result = deliverer(TargetGuard.publicOnly())
+                .post(URI.create("http://[::1]:" + receiver.url().getPort() + "/hook"), Map.of(), BODY);
+
+        assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+    }
+
+    @Test
+    void plainHttpIsNotSentWhenHttpsIsRequired() {
+        TargetGuard guard = new TargetGuard(List.of(Cidr.parse("127.0.0.0/8")), true);
+
+        AttemptResult result = deliverer(guard).post(receiver.url(), Map.of(), BODY);
+
+        assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+        assertThat(receiver.count()).isZero();
+    }
+
+    @Test
+    void otherSchemesAreNotSent() {
+        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(URI.create("ftp://example.com/x"), Map.of(), BODY);
+
+        assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+    }
+}

@@ -1,0 +1,91 @@
+package io.chatwire.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.chatwire.account.Account;
+import io.chatwire.endpoint.EndpointStore;
+import io.chatwire.event.EventType;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Chat Data compatible routes, for integrations that already speak that API (for example an
+ * automation tool's Chat Data node): same paths, same request and answer shapes. Failures answer
+ * {@code {"status": "error", "message"}} (see {@link Api#error}).
+ */
+final class ChatDataRoutes {
+    static final String PREFIX = "/api/v2/";
+
+    private final Api.Services s;
+    private final Auth auth;
+    private final SettingsRoutes settings;
+    private final long maxBody;
+
+    ChatDataRoutes(Api.Services services, Auth auth, SettingsRoutes settings, long maxBody) {
+        this.s = services;
+        this.auth = auth;
+        this.settings = settings;
+        this.maxBody = maxBody;
+    }
+
+    record ChatbotEntry(String chatbotId, String chatbotName) {
+    }
+
+    record ChatbotList(List<ChatbotEntry> chatbots) {
+    }
+
+    record Success(String status, String message, String webhookId, String chatbotId, String url, List<String> events) {
+    }
+
+    /** Chat Data's API is camelCase, unlike Chatwire's own. */
+    private static final ObjectMapper CAMEL_CASE = JsonMapper.builder().build();
+
+    private static void answer(Context ctx, Object value) {
+        try {
+            ctx.contentType("application/json").result(CAMEL_CASE.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("records always serialise", e);
+        }
+    }
+
+    void register(RoutesConfig r) {
+        r.get(PREFIX + "get-chatbots", this::getChatbots);
+        r.post(PREFIX + "add-webhook", this::addWebhook);
+        r.post(PREFIX + "delete-webhook", this::deleteWebhook);
+    }
+
+    private void getChatbots(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        List<ChatbotEntry> chatbots = s.chatbots().list(account.id()).stream()
+                .map(b -> new ChatbotEntry(b.id(), b.name())).toList();
+        answer(ctx, new ChatbotList(chatbots));
+    }
+
+    /** Registers the URL for the event; the same URL for another event type extends that endpoint. */
+    private void addWebhook(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("url", "event", "chatbotId"));
+        String chatbotId = body.requiredString("chatbotId");
+        EventType type = EventType.fromWire("event", body.requiredString("event"));
+        var url = settings.checkedUrl(body.requiredString("url"));
+        EndpointStore.Subscribed result = s.endpoints().subscribe(account.id(), chatbotId, url, type);
+        var e = result.endpoint();
+        ctx.status(result.created() ? 201 : 200);
+        answer(ctx, new Success("success",
+                result.created() ? "Webhook added" : "Event added to the existing webhook", e.id(), e.chatbotId(),
+                e.url().toString(), e.eventTypes().stream().sorted().map(EventType::wireName).toList()));
+    }
+
+    private void deleteWebhook(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("url", "chatbotId"));
+        String chatbotId = body.requiredString("chatbotId");
+        var url = settings.checkedUrl(body.requiredString("url"));
+        var e = s.endpoints().unsubscribe(account.id(), chatbotId, url);
+        answer(ctx, new Success("success", "Webhook deleted", e.id(),
+                e.chatbotId(), e.url().toString(), e.eventTypes().stream().sorted().map(EventType::wireName).toList()));
+    }
+}

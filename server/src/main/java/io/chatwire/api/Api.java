@@ -16,6 +16,7 @@ import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
+import io.chatwire.network.TargetGuard;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
 import io.chatwire.store.StoreUnavailableException;
@@ -54,7 +55,8 @@ public final class Api {
             PrometheusMeterRegistry metrics,
             Optional<String> adminToken,
             Clock clock,
-            Duration secretGracePeriod) {
+            Duration secretGracePeriod,
+            TargetGuard guard) {
     }
 
     /** Body size caps. */

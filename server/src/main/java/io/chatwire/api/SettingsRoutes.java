@@ -244,9 +244,14 @@ final class SettingsRoutes {
         ctx.status(204);
     }
 
-    /** A URL checked for form; the network guard's checks are added where URLs are accepted. */
+    /**
+     * A URL checked for form and against the network guard, so that a customer learns at once that
+     * an internal address is refused (the guard checks again when it dials).
+     */
     URI checkedUrl(String raw) {
-        return EndpointUrl.parse(raw);
+        URI url = EndpointUrl.parse(raw);
+        s.guard().checkRegistration(url);
+        return url;
     }
 
     static Set<EventType> eventTypes(List<String> names) {

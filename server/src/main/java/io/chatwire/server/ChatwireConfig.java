@@ -1,11 +1,13 @@
 package io.chatwire.server;
 
 import io.chatwire.delivery.RetryPolicy;
+import io.chatwire.network.Cidr;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,9 @@ public record ChatwireConfig(
         Duration shutdownGrace,
         String nodeId,
         Duration secretGracePeriod,
-        Duration autoDisableAfter) {
+        Duration autoDisableAfter,
+        List<Cidr> allowedTargets,
+        boolean requireHttps) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -93,7 +97,9 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_SHUTDOWN_GRACE", "10s"),
                 s.text("CHATWIRE_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)),
                 s.duration("CHATWIRE_SECRET_GRACE_PERIOD", "24h"),
-                s.duration("CHATWIRE_AUTO_DISABLE_AFTER", "5d"));
+                s.duration("CHATWIRE_AUTO_DISABLE_AFTER", "5d"),
+                s.cidrs("CHATWIRE_ALLOWED_TARGETS"),
+                s.bool("CHATWIRE_REQUIRE_HTTPS", false));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -116,7 +122,8 @@ public record ChatwireConfig(
                 + " retrySchedule=" + retrySchedule + " connectTimeout=" + connectTimeout
                 + " requestTimeout=" + requestTimeout + " maxEventBytes=" + maxEventBytes + " lease=" + leaseDuration
                 + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId
-                + " secretGracePeriod=" + secretGracePeriod + " autoDisableAfter=" + autoDisableAfter;
+                + " secretGracePeriod=" + secretGracePeriod + " autoDisableAfter=" + autoDisableAfter
+                + " allowedTargets=" + allowedTargets + " requireHttps=" + requireHttps;
     }
 
     @Override
@@ -162,6 +169,30 @@ public record ChatwireConfig(
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
             }
+        }
+
+        /** Comma-separated CIDRs; empty (the default) allows no private address at all. */
+        List<Cidr> cidrs(String key) {
+            List<Cidr> blocks = new ArrayList<>();
+            for (String entry : text(key, "").split(",")) {
+                if (!entry.isBlank()) {
+                    try {
+                        blocks.add(Cidr.parse(entry));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            return List.copyOf(blocks);
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String v = text(key, Boolean.toString(fallback)).toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(key + " must be true or false (got '" + v + "')");
+            };
         }
     }
 }

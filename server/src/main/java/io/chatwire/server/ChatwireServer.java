@@ -13,6 +13,7 @@ import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
+import io.chatwire.network.TargetGuard;
 import io.chatwire.store.Database;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -68,8 +69,9 @@ public final class ChatwireServer implements AutoCloseable {
         }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics.config().commonTags("node", config.nodeId());
+        TargetGuard guard = new TargetGuard(config.allowedTargets(), config.requireHttps());
         HttpDeliverer http = new HttpDeliverer(new HttpDeliverer.Settings(config.connectTimeout(),
-                config.requestTimeout(), config.maxResponseBytes(), "Chatwire/0.1"));
+                config.requestTimeout(), config.maxResponseBytes(), "Chatwire/0.1", guard));
         DeliveryStore deliveries = new DeliveryStore(db, config.nodeId(), config.leaseDuration(),
                 config.autoDisableAfter());
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
@@ -91,7 +93,8 @@ public final class ChatwireServer implements AutoCloseable {
                 metrics,
                 config.adminToken(),
                 clock,
-                config.secretGracePeriod()),
+                config.secretGracePeriod(),
+                guard),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes()));
         Javalin app = api.create();
         app.start(config.host(), config.port());

@@ -43,6 +43,8 @@ public final class RunningChatwire implements AutoCloseable {
             env.put("CHATWIRE_LEASE", "5s");
             env.put("CHATWIRE_POLL_INTERVAL", "200ms");
             env.put("CHATWIRE_SHUTDOWN_GRACE", "2s");
+            // Test receivers listen on loopback, which the network guard refuses by default.
+            env.put("CHATWIRE_ALLOWED_TARGETS", "127.0.0.0/8");
             env.putAll(settings);
             return new RunningChatwire(ChatwireServer.start(ChatwireConfig.load(env, Optional.empty())), dir);
         } catch (IOException e) {

@@ -58,6 +58,8 @@ public final class ServerProcess implements AutoCloseable {
         env.put("CHATWIRE_LEASE", "3s");
         env.put("CHATWIRE_REQUEST_TIMEOUT", "2s");
         env.put("CHATWIRE_POLL_INTERVAL", "200ms");
+        // Test receivers listen on loopback, which the network guard refuses by default.
+        env.put("CHATWIRE_ALLOWED_TARGETS", "127.0.0.0/8");
         return env;
     }
 

@@ -110,6 +110,9 @@ public final class DeliveryStore {
             WHERE account_id = ? AND endpoint_id = ? AND status = 'failed' AND created_at >= ?
             """;
 
+    private static final String DELETE_ATTEMPTS_OF_EVENTS = "DELETE FROM attempts WHERE event_id IN (%s)";
+    private static final String DELETE_DELIVERIES_OF_EVENTS = "DELETE FROM deliveries WHERE event_id IN (%s)";
+
     private final Database db;
     private final String nodeId;
     private final Duration leaseDuration;
@@ -277,6 +280,16 @@ public final class DeliveryStore {
             }
             return new Restart.Started(jobs(c, List.of(deliveryId), DeliveryJob.Cause.MANUAL).getFirst());
         });
+    }
+
+    /** Removes the deliveries and attempts of these events, in the caller's transaction (retention). */
+    public static int deleteOfEvents(Connection c, List<String> eventIds) throws SQLException {
+        if (eventIds.isEmpty()) {
+            return 0;
+        }
+        String in = Jdbc.placeholders(eventIds.size());
+        int attempts = Jdbc.update(c, DELETE_ATTEMPTS_OF_EVENTS.formatted(in), eventIds.toArray());
+        return attempts + Jdbc.update(c, DELETE_DELIVERIES_OF_EVENTS.formatted(in), eventIds.toArray());
     }
 
     /** The event's deliveries with their attempts, scoped to the account. */

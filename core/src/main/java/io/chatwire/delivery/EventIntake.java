@@ -12,6 +12,7 @@ import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
+import io.chatwire.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -49,6 +50,20 @@ public final class EventIntake {
     }
 
     public Accepted accept(EventPayload payload, Optional<String> idempotencyKey) {
+        try {
+            return acceptOnce(payload, idempotencyKey);
+        } catch (StoreUnavailableException e) {
+            if (idempotencyKey.isPresent() && e.getCause() instanceof SQLException sql
+                    && db.dialect().isUniqueViolation(sql)) {
+                // Another node stored an event with the same key between our check and our insert:
+                // the second try finds it and answers with it.
+                return acceptOnce(payload, idempotencyKey);
+            }
+            throw e;
+        }
+    }
+
+    private Accepted acceptOnce(EventPayload payload, Optional<String> idempotencyKey) {
         Staged staged = db.write(c -> {
             if (idempotencyKey.isPresent()) {
                 Optional<Event> earlier = EventStore.findByIdempotencyKey(c, idempotencyKey.get());

@@ -21,6 +21,15 @@ public final class EventStore {
     private static final String BY_IDEMPOTENCY_KEY = "SELECT " + COLUMNS + " FROM events e WHERE e.idempotency_key = ?";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM events e WHERE e.id = ? AND e.account_id = ?";
 
+    private static final String OLD_SETTLED = """
+            SELECT e.id FROM events e
+            WHERE e.created_at < ?
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+            ORDER BY e.created_at
+            LIMIT ?
+            """;
+    private static final String DELETE = "DELETE FROM events WHERE id IN (%s)";
+
     private final Database db;
 
     public EventStore(Database db) {
@@ -85,6 +94,16 @@ public final class EventStore {
         sql.append(" ORDER BY e.id DESC LIMIT ?");
         params.add(f.limit());
         return db.read(c -> Jdbc.query(c, sql.toString(), EventStore::event, params.toArray()));
+    }
+
+    /** Events older than the cutoff with nothing left to deliver, oldest first. */
+    public static List<String> oldSettled(Connection c, Instant cutoff, int limit) throws SQLException {
+        return Jdbc.query(c, OLD_SETTLED, rs -> rs.getString(1), cutoff.toEpochMilli(), limit);
+    }
+
+    public static int delete(Connection c, List<String> eventIds) throws SQLException {
+        return eventIds.isEmpty() ? 0
+                : Jdbc.update(c, DELETE.formatted(Jdbc.placeholders(eventIds.size())), eventIds.toArray());
     }
 
     static Event event(ResultSet rs) throws SQLException {

@@ -23,7 +23,7 @@ public final class Database implements AutoCloseable {
     private Database(SqlDialect dialect, HikariDataSource pool) {
         this.dialect = dialect;
         this.pool = pool;
-        this.writer = new GroupCommitWriter(pool, 256);
+        this.writer = new GroupCommitWriter(pool, 256, dialect == SqlDialect.SQLITE ? 1 : 4);
     }
 
     /**

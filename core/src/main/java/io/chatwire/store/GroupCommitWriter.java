@@ -30,18 +30,24 @@ final class GroupCommitWriter implements AutoCloseable {
     private final DataSource dataSource;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
     private record Pending<T>(SqlWork<T> work, CompletableFuture<T> result) {
     }
 
-    GroupCommitWriter(DataSource dataSource, int maxBatch) {
+    /**
+     * @param writers how many transactions may be open at once: 1 for SQLite (one writer is all it
+     *     allows), a few for PostgreSQL so one slow commit does not hold up the next batch
+     */
+    GroupCommitWriter(DataSource dataSource, int maxBatch, int writers) {
         this.dataSource = dataSource;
         this.maxBatch = maxBatch;
-        // A platform thread: JDBC drivers (sqlite-jdbc in particular) block in native code, which
-        // would pin a virtual thread's carrier anyway.
-        this.thread = Thread.ofPlatform().name("chatwire-db-writer").daemon(true).start(this::loop);
+        for (int i = 0; i < writers; i++) {
+            // Platform threads: JDBC drivers (sqlite-jdbc in particular) block in native code, which
+            // would pin a virtual thread's carrier anyway.
+            threads.add(Thread.ofPlatform().name("chatwire-db-writer-" + i).daemon(true).start(this::loop));
+        }
     }
 
     /** Runs the work in a committed transaction and returns its result; blocks until committed. */
@@ -151,7 +157,9 @@ final class GroupCommitWriter implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            thread.join(10_000);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -41,7 +41,9 @@ public record ChatwireConfig(
         Duration secretGracePeriod,
         Duration autoDisableAfter,
         List<Cidr> allowedTargets,
-        boolean requireHttps) {
+        boolean requireHttps,
+        Duration retention,
+        Duration purgeInterval) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -99,7 +101,9 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_SECRET_GRACE_PERIOD", "24h"),
                 s.duration("CHATWIRE_AUTO_DISABLE_AFTER", "5d"),
                 s.cidrs("CHATWIRE_ALLOWED_TARGETS"),
-                s.bool("CHATWIRE_REQUIRE_HTTPS", false));
+                s.bool("CHATWIRE_REQUIRE_HTTPS", false),
+                s.duration("CHATWIRE_RETENTION", "30d"),
+                s.duration("CHATWIRE_PURGE_INTERVAL", "5m"));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -123,7 +127,8 @@ public record ChatwireConfig(
                 + " requestTimeout=" + requestTimeout + " maxEventBytes=" + maxEventBytes + " lease=" + leaseDuration
                 + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId
                 + " secretGracePeriod=" + secretGracePeriod + " autoDisableAfter=" + autoDisableAfter
-                + " allowedTargets=" + allowedTargets + " requireHttps=" + requireHttps;
+                + " allowedTargets=" + allowedTargets + " requireHttps=" + requireHttps
+                + " retention=" + retention + " purgeInterval=" + purgeInterval;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.chatwire.delivery.DeliveryStore;
 import io.chatwire.delivery.Dispatcher;
 import io.chatwire.delivery.EventIntake;
 import io.chatwire.delivery.HttpDeliverer;
+import io.chatwire.delivery.RetentionPurger;
 import io.chatwire.delivery.RetryPolicy;
 import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.EndpointStore;
@@ -39,18 +40,21 @@ public final class ChatwireServer implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final DeliveryScheduler scheduler;
     private final DeliveryStore deliveries;
+    private final RetentionPurger purger;
     private final Javalin app;
     private final Optional<String> firstOperatorToken;
     private boolean closed;
 
     private ChatwireServer(ChatwireConfig config, Database db, HttpDeliverer http, Dispatcher dispatcher,
-            DeliveryScheduler scheduler, DeliveryStore deliveries, Javalin app, Optional<String> firstOperatorToken) {
+            DeliveryScheduler scheduler, DeliveryStore deliveries, RetentionPurger purger, Javalin app,
+            Optional<String> firstOperatorToken) {
         this.config = config;
         this.db = db;
         this.http = http;
         this.dispatcher = dispatcher;
         this.scheduler = scheduler;
         this.deliveries = deliveries;
+        this.purger = purger;
         this.app = app;
         this.firstOperatorToken = firstOperatorToken;
     }
@@ -99,7 +103,9 @@ public final class ChatwireServer implements AutoCloseable {
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();
-        return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, app, firstToken);
+        RetentionPurger purger = new RetentionPurger(db, clock, config.retention(), config.purgeInterval());
+        purger.start();
+        return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, purger, app, firstToken);
     }
 
     public int port() {
@@ -124,6 +130,7 @@ public final class ChatwireServer implements AutoCloseable {
         closed = true;
         log.info("shutting down");
         app.stop();
+        purger.close();
         scheduler.close();
         dispatcher.close(config.shutdownGrace());
         try {

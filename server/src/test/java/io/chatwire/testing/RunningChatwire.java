@@ -21,11 +21,13 @@ public final class RunningChatwire implements AutoCloseable {
 
     private final ChatwireServer server;
     private final Path dataDir;
+    private final Optional<String> pgSchema;
     private final ApiClient operator;
 
-    private RunningChatwire(ChatwireServer server, Path dataDir) {
+    private RunningChatwire(ChatwireServer server, Path dataDir, Optional<String> pgSchema) {
         this.server = server;
         this.dataDir = dataDir;
+        this.pgSchema = pgSchema;
         this.operator = new ApiClient(server.baseUrl(), ADMIN_TOKEN);
     }
 
@@ -45,8 +47,16 @@ public final class RunningChatwire implements AutoCloseable {
             env.put("CHATWIRE_SHUTDOWN_GRACE", "2s");
             // Test receivers listen on loopback, which the network guard refuses by default.
             env.put("CHATWIRE_ALLOWED_TARGETS", "127.0.0.0/8");
+            // The same suite runs a second time on PostgreSQL (-Dchatwire.test.db=postgresql), each
+            // server in a schema of its own.
+            Optional<String> schema = Optional.empty();
+            if (TestDatabases.serverTestsOnPostgres()) {
+                schema = Optional.of(TestDatabases.newSchema());
+                env.put("CHATWIRE_DB_URL", TestDatabases.POSTGRES_URL);
+                env.put("CHATWIRE_DB_SCHEMA", schema.get());
+            }
             env.putAll(settings);
-            return new RunningChatwire(ChatwireServer.start(ChatwireConfig.load(env, Optional.empty())), dir);
+            return new RunningChatwire(ChatwireServer.start(ChatwireConfig.load(env, Optional.empty())), dir, schema);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -115,6 +125,7 @@ public final class RunningChatwire implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        pgSchema.ifPresent(TestDatabases::dropSchema);
         try (var files = Files.walk(dataDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

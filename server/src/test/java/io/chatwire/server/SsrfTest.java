@@ -49,7 +49,7 @@ class SsrfTest {
     @ParameterizedTest(name = "{0} is refused as a blocked target")
     @ValueSource(strings = {"http://127.0.0.1:1/x", "http://[::1]/x", "http://169.254.169.254/latest/meta-data",
             "http://2130706433/", "http://0177.0.0.1/", "http://10.0.0.1/", "http://[::ffff:192.168.0.1]/x",
-            "http://[fd00::1]/x", "http://0.0.0.0:8080/", "https://localhost/x"})
+            "http://[fd00::1]/x", "http://0.0.0.0:8080/", "http://0x7f000001/x"})
     void internalAddressesAreRefusedAndNothingIsStored(String url) {
         ApiClient.Response r = register(url);
 

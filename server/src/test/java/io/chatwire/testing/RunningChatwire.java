@@ -122,6 +122,11 @@ public final class RunningChatwire implements AutoCloseable {
         return r.text("id");
     }
 
+    /** Stops the server but keeps its data directory and database, for a restart on the same data. */
+    public void stopKeepingData() {
+        server.close();
+    }
+
     @Override
     public void close() {
         server.close();

@@ -2,6 +2,7 @@ package io.chatwire.delivery;
 
 import io.chatwire.event.EventType;
 import io.chatwire.account.AccountStore;
+import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
@@ -80,6 +81,9 @@ public final class DeliveryStore {
             """;
 
     private static final String NEXT_DUE = "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'";
+    private static final String QUEUE = """
+            SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+            """;
 
     private static final String BY_EVENT_AND_ENDPOINT = """
             SELECT id, status, leased_by, lease_until FROM deliveries WHERE event_id = ? AND endpoint_id = ?
@@ -208,6 +212,8 @@ public final class DeliveryStore {
         return db.write(c -> {
             insertAttempt(c, job.accountId(), attempt);
             if (reachedEndpoint) {
+                AnalyticsStore.countAttempt(c, job.accountId(), job.endpointId(), outcome instanceof Outcome.Delivered,
+                        attempt.latency().toMillis(), attempt.startedAt());
                 if (outcome instanceof Outcome.Delivered) {
                     EndpointStore.recordSuccess(c, job.endpointId());
                 } else {
@@ -246,6 +252,18 @@ public final class DeliveryStore {
             long v = rs.getLong(1);
             return rs.wasNull() ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(v));
         })).flatMap(o -> o);
+    }
+
+    /** How many deliveries are due now, and since when the oldest of them has been waiting. */
+    public record Queue(long due, java.util.Optional<java.time.Instant> oldestDueAt) {
+    }
+
+    public Queue queue(Instant now) {
+        return db.read(c -> Jdbc.queryOne(c, QUEUE, rs -> {
+            long due = rs.getLong(1);
+            long oldest = rs.getLong(2);
+            return new Queue(due, rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest)));
+        }, now.toEpochMilli())).orElse(new Queue(0, Optional.empty()));
     }
 
     /** Outcome of asking for a delivery to be sent again. */

@@ -1,6 +1,7 @@
 package io.chatwire.delivery;
 
 import io.chatwire.account.Account;
+import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.account.AccountStore;
 import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.Endpoint;
@@ -82,6 +83,8 @@ public final class EventIntake {
             Event event = new Event(Ids.newId("evt"), account.id(), chatbot.id(), payload.type(), payload.json(),
                     idempotencyKey, now, false);
             EventStore.insert(c, event);
+            AnalyticsStore.countEvent(c, account.id(), chatbot.id(), payload.type(), payload.source(),
+                    payload.costCredits(), now);
             if (!account.plan().hasWebhooks()) {
                 return new Staged(new Accepted(event, false, 0), List.of());
             }

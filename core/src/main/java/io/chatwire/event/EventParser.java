@@ -86,7 +86,11 @@ public final class EventParser {
         checkMessages(event, type == EventType.CHAT);
         checkAnswer(event, type == EventType.CHAT);
         checkLead(event, type == EventType.LEAD_SUBMISSION);
-        return new EventPayload(type, chatbotId, text);
+        JsonNode source = event.get("source");
+        JsonNode credits = event.get("cost_credits");
+        return new EventPayload(type, chatbotId, text,
+                source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
+                credits == null || credits.isNull() ? 0 : credits.doubleValue());
     }
 
     /** Decodes strictly: a body that is not UTF-8 is refused rather than delivered with replaced bytes. */

@@ -70,6 +70,7 @@ public final class Jdbc {
             case Long l -> ps.setLong(index, l);
             case Integer n -> ps.setInt(index, n);
             case Boolean b -> ps.setBoolean(index, b);
+            case Double d -> ps.setDouble(index, d);
             case Optional<?> o -> bindOne(ps, index, o.orElse(null));
             default -> throw new IllegalArgumentException("cannot bind " + value.getClass().getName());
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.chatwire.account.AccountStore;
+import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.delivery.DeliveryScheduler;
 import io.chatwire.delivery.DeliveryStore;
 import io.chatwire.delivery.Dispatcher;
@@ -46,6 +47,7 @@ public final class Api {
             ChatbotStore chatbots,
             EndpointStore endpoints,
             EventStore events,
+            AnalyticsStore analytics,
             DeliveryStore deliveries,
             EventIntake intake,
             Dispatcher dispatcher,
@@ -83,6 +85,7 @@ public final class Api {
         Auth auth = new Auth(services.accounts(), services.adminToken());
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
         EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes());
+        AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
         byte[] openApi = loadOpenApi();
         return Javalin.create(config -> {
@@ -109,6 +112,7 @@ public final class Api {
             settings.register(r);
             events.register(r);
             chatData.register(r);
+            analytics.register(r);
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
             r.exception(StoreUnavailableException.class, (e, ctx) -> {

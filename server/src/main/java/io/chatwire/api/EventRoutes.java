@@ -55,6 +55,9 @@ final class EventRoutes {
         });
         EventPayload payload = s.parser().parse(Requests.body(ctx, maxEventBytes));
         EventIntake.Accepted accepted = s.intake().accept(payload, key);
+        if (!accepted.duplicate()) {
+            s.metrics().counter("chatwire.events.accepted", "event", payload.type().wireName()).increment();
+        }
         if (accepted.duplicate()) {
             ctx.header("Idempotent-Replayed", "true");
         }

@@ -1,6 +1,7 @@
 package io.chatwire.server;
 
 import io.chatwire.account.AccountStore;
+import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.account.Tokens;
 import io.chatwire.api.Api;
 import io.chatwire.delivery.DeliveryScheduler;
@@ -17,6 +18,8 @@ import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.store.Database;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -78,6 +81,7 @@ public final class ChatwireServer implements AutoCloseable {
                 config.requestTimeout(), config.maxResponseBytes(), "Chatwire/0.1", guard));
         DeliveryStore deliveries = new DeliveryStore(db, config.nodeId(), config.leaseDuration(),
                 config.autoDisableAfter());
+        registerQueueGauges(metrics, deliveries, clock);
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
         Dispatcher dispatcher = new Dispatcher(deliveries, http, policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), metrics);
@@ -88,6 +92,7 @@ public final class ChatwireServer implements AutoCloseable {
                 new ChatbotStore(db, clock),
                 new EndpointStore(db, clock),
                 new EventStore(db),
+                new AnalyticsStore(db),
                 deliveries,
                 intake,
                 dispatcher,
@@ -106,6 +111,29 @@ public final class ChatwireServer implements AutoCloseable {
         RetentionPurger purger = new RetentionPurger(db, clock, config.retention(), config.purgeInterval());
         purger.start();
         return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, purger, app, firstToken);
+    }
+
+    /**
+     * Queue depth and the age of the oldest due delivery, read from the store at scrape time (the
+     * query uses the pending-only index, so it costs what is due, not the history).
+     */
+    private static void registerQueueGauges(MeterRegistry metrics, DeliveryStore deliveries, Clock clock) {
+        Gauge.builder("chatwire.deliveries.due", deliveries, d -> safely(() -> d.queue(clock.instant()).due()))
+                .description("Deliveries due now and not yet delivered (pending retries included)")
+                .register(metrics);
+        Gauge.builder("chatwire.deliveries.oldest.due.age.seconds", deliveries, d -> safely(() -> d.queue(clock.instant())
+                        .oldestDueAt().map(t -> java.time.Duration.between(t, clock.instant()).toMillis() / 1000.0)
+                        .orElse(0.0)))
+                .description("How long the oldest due delivery has been waiting")
+                .register(metrics);
+    }
+
+    private static double safely(java.util.function.Supplier<Number> read) {
+        try {
+            return read.get().doubleValue();
+        } catch (RuntimeException databaseDown) {
+            return Double.NaN;
+        }
     }
 
     public int port() {

@@ -159,6 +159,27 @@ class AccountAdminTest {
         }
     }
 
+    @Test
+    void aDowngradedAccountsTestEventAndResendAreNotSent() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            String eventId = chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "while paid"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> receiver.count() == 1);
+            chatwire.operator().patch("/v1/accounts/" + account.id(), "{\"plan\":\"free\"}");
+
+            ApiClient.Response test = account.api().post("/v1/endpoints/" + endpoint + "/test", "");
+            ApiClient.Response resend = account.api().post("/v1/events/" + eventId + "/resend",
+                    "{\"endpoint_id\":\"" + endpoint + "\"}");
+
+            assertThat(test.status()).as(test.raw()).isBetween(200, 499);
+            assertThat(resend.status()).as(resend.raw()).isBetween(200, 499);
+            sleep(Duration.ofMillis(700));
+            assertThat(receiver.count()).as("the free plan has no webhooks: nothing more may be sent").isEqualTo(1);
+        }
+    }
+
     // --- suspension -----------------------------------------------------------------------------
 
     @Test
@@ -209,6 +230,42 @@ class AccountAdminTest {
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     "delivered".equals(deliveriesOf(account, first).get(0).path("status").asText())
                             && "delivered".equals(deliveriesOf(account, second).get(0).path("status").asText()));
+        }
+    }
+
+    @Test
+    void aSuspendedAccountsResendIsNotDeliveredWhileSuspended() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            String eventId = chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "before suspension"));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    "delivered".equals(deliveriesOf(account, eventId).get(0).path("status").asText()));
+            chatwire.operator().post("/v1/accounts/" + account.id() + "/suspend", "");
+
+            ApiClient.Response r = account.api().post("/v1/events/" + eventId + "/resend",
+                    "{\"endpoint_id\":\"" + endpoint + "\"}");
+
+            assertThat(r.status()).as(r.raw()).isBetween(200, 499);
+            sleep(Duration.ofSeconds(1));
+            assertThat(receiver.count()).as("a suspended account's resend must be held, not sent").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSuspendedAccountsTestEventIsNotSent() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            chatwire.operator().post("/v1/accounts/" + account.id() + "/suspend", "");
+
+            ApiClient.Response r = account.api().post("/v1/endpoints/" + endpoint + "/test", "");
+
+            assertThat(r.status()).as(r.raw()).isBetween(200, 499);
+            sleep(Duration.ofMillis(500));
+            assertThat(receiver.count()).as("a suspended account sends nothing, test events included").isZero();
         }
     }
 

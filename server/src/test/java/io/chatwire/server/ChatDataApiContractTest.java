@@ -352,6 +352,26 @@ class ChatDataApiContractTest {
         assertThat(endpointCount(account, chatbot)).isEqualTo(1);
     }
 
+    @Test
+    void aWrongMethodOrUnknownRouteUnderTheChatDataPrefixAnswersInChatDatasShape() {
+        TestAccount account = chatwire.createAccount("standard");
+
+        ApiClient.Response wrongMethod = account.api().get("/api/v2/add-webhook");
+        ApiClient.Response unknown = account.api().get("/api/v2/no-such-route");
+
+        assertThat(wrongMethod.status()).as(wrongMethod.raw()).isBetween(400, 499);
+        assertChatDataError(wrongMethod, wrongMethod.status());
+        assertChatDataError(unknown, 404);
+    }
+
+    @Test
+    void aTooLargeBodyIsRefusedInChatDatasShape() {
+        TestAccount account = chatwire.createAccount("standard");
+        String url = "http://127.0.0.1:9/" + "x".repeat(70 * 1024);
+
+        assertChatDataError(account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", "bot")), 413);
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d);

@@ -204,6 +204,19 @@ class ListingTest {
     }
 
     @Test
+    void aPageThatEndsTheListHasNoNextCursorEvenWhenItIsFull() {
+        // Four events: a page of 4, or the second page of 2, is the last one, so no cursor to an empty page.
+        JsonNode all = list(account.api(), "/v1/events?limit=4");
+        JsonNode first = list(account.api(), "/v1/events?limit=2");
+        JsonNode second = list(account.api(), "/v1/events?limit=2&cursor=" + first.get("next_cursor").asText());
+
+        assertThat(idsOf(all)).hasSize(4);
+        assertThat(all.has("next_cursor")).as(all.toString()).isFalse();
+        assertThat(idsOf(second)).containsExactly(e2, e1);
+        assertThat(second.has("next_cursor")).as(second.toString()).isFalse();
+    }
+
+    @Test
     void theCursorKeepsTheFilters() {
         List<String> seen = new ArrayList<>();
         JsonNode page = list(account.api(), "/v1/events?limit=1&chatbot_id=" + botA);

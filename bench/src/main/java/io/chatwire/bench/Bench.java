@@ -74,6 +74,7 @@ public final class Bench {
     private static final String PG_URL = env("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     private static final int WRK_SECONDS = envInt("BENCH_WRK_SECONDS", 10);
     private static final int WRK_CONNECTIONS = envInt("BENCH_WRK_CONNECTIONS", 64);
+    private static final int WARMUP_SECONDS = envInt("BENCH_WARMUP_SECONDS", 3);
     private static final String JFR_SCENARIO = env("BENCH_JFR", "");
 
     // --- main ----------------------------------------------------------------------------------
@@ -250,6 +251,7 @@ public final class Bench {
             Setup.Created c = Setup.create(ctx.receiver(), node.port, ctx.operatorToken(), "s1", 1, 1,
                     i -> three("127.0.0.1", "h", "s1a0", "s1bot" + i));
             List<ServerNode> nodes = List.of(node);
+            warmup(nodes, c.bots());
             phase("s1", "s1 afap", nodes, c.bots(), CONNECTIONS, 0, SECONDS, null);
             phase("s1", "s1 " + (int) RATE + "/s", nodes, c.bots(), CONNECTIONS, RATE, SECONDS, null);
         } finally {
@@ -264,6 +266,7 @@ public final class Bench {
             Setup.Created c = Setup.create(ctx.receiver(), node.port, ctx.operatorToken(), "s2", 10, 100,
                     i -> three("127.0.1." + (i % 100 + 1), "h", "s2a" + (i / 100), "s2bot" + i));
             List<ServerNode> nodes = List.of(node);
+            warmup(nodes, c.bots());
             phase("s2", "s2 afap", nodes, c.bots(), CONNECTIONS, 0, SECONDS, null);
             phase("s2", "s2 " + (int) RATE + "/s", nodes, c.bots(), CONNECTIONS, RATE, SECONDS, null);
         } finally {
@@ -283,6 +286,7 @@ public final class Bench {
                     i -> i % 2 == 1
                             ? three("127.0.2." + ((i / 2) % 100 + 1), "hang", "s3a" + (i / 100), "s3bot" + i)
                             : three("127.0.1." + ((i / 2) % 100 + 1), "h", "s3a" + (i / 100), "s3bot" + i));
+            warmup(List.of(node), c.bots().stream().filter(b -> b.healthyEndpoints() > 0).toList());
             phase("s3", "s3 " + (int) HANG_RATE + "/s, 1500 hang", List.of(node), c.bots(), CONNECTIONS, HANG_RATE,
                     HANG_SECONDS, null);
         } finally {
@@ -337,6 +341,7 @@ public final class Bench {
                 }
                 Setup.Created c = Setup.create(ctx.receiver(), nodes.getFirst().port, ctx.operatorToken(), "s5n" + n, 1, 1,
                         i -> three("127.0.0.1", "h", "s5n" + n + "a0", "s5n" + n + "bot" + i));
+                warmup(nodes, c.bots());
                 phase("s5", "s5 pg " + n + " node" + (n > 1 ? "s" : "") + " afap", nodes, c.bots(), CONNECTIONS, 0,
                         PG_SECONDS, null);
                 phase("s5", "s5 pg " + n + " node" + (n > 1 ? "s" : "") + " " + (int) RATE + "/s", nodes, c.bots(),
@@ -362,6 +367,22 @@ public final class Bench {
 
     // --- one phase -----------------------------------------------------------------------------
 
+    /** A few seconds of unrecorded load at the fixed rate so that the JIT has compiled the hot paths. */
+    private void warmup(List<ServerNode> nodes, List<LoadGen.Bot> healthyBots) throws Exception {
+        if (WARMUP_SECONDS <= 0) {
+            return;
+        }
+        Recording rec = new Recording("warmup");
+        ctx.receiver().recording = rec;
+        List<LoadGen.Node> targets = nodes.stream().map(n -> new LoadGen.Node("127.0.0.1", n.port)).toList();
+        LoadGen.run(rec, targets, ctx.operatorToken(), healthyBots, CONNECTIONS, RATE, WARMUP_SECONDS * 1000L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+        while (rec.healthyArrivals.sum() < rec.expectedHealthy.sum() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        ctx.receiver().recording = new Recording("idle");
+    }
+
     private void phase(String scenario, String name, List<ServerNode> nodes, List<LoadGen.Bot> bots, int connections,
             double rate, int seconds, Recording given) throws Exception {
         phase(scenario, name, nodes, bots, connections, rate, seconds, given, Map.of());
@@ -374,6 +395,7 @@ public final class Bench {
         long serverTicks0 = nodes.stream().mapToLong(ServerNode::cpuTicks).sum();
         long benchTicks0 = ServerNode.cpuTicks(ProcessHandle.current().pid());
         long backlog0 = rec.backlogArrivals.sum();
+        String loadBefore = loadavg();
         say(name + ": " + (rate > 0 ? "posting " + (int) rate + " events/s" : "posting as fast as possible") + " for "
                 + seconds + " s over " + connections + " connections to " + nodes.size() + " node(s)");
         List<LoadGen.Node> targets = nodes.stream().map(n -> new LoadGen.Node("127.0.0.1", n.port)).toList();
@@ -436,6 +458,8 @@ public final class Bench {
         r.put("bench_cpu_seconds", (benchTicks1 - benchTicks0) * tick / 1000);
         r.put("wall_seconds", (end - rec.loadStartNanos) / 1e9);
         r.put("cold_start_ms", nodes.getFirst().coldStartMillis);
+        r.put("loadavg_before", loadBefore);
+        r.put("loadavg_after", loadavg());
         r.putAll(extra);
         rows.add(r);
         say(String.format(Locale.ROOT,
@@ -477,10 +501,11 @@ public final class Bench {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("nproc", Runtime.getRuntime().availableProcessors());
         machine.put("mem_total", firstLine("/proc/meminfo", "MemTotal:"));
-        machine.put("cpu", firstLine("/proc/cpuinfo", "model name").replaceFirst("^model name\\s*:\\s*", ""));
+        machine.put("cpu", firstLine("/proc/cpuinfo", "model name").replaceFirst("^:\\s*", ""));
         machine.put("kernel", System.getProperty("os.version"));
         machine.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         machine.put("date", ZonedDateTime.now().toString());
+        machine.put("loadavg_at_end", loadavg());
         machine.put("server_java_opts", ctx.serverJavaOpts());
 
         System.out.println();
@@ -593,6 +618,16 @@ public final class Bench {
 
     private static String f2(Object v) {
         return v instanceof Double d && !d.isNaN() ? String.format(Locale.ROOT, "%.2f", d) : "-";
+    }
+
+    /** The 1, 5 and 15 minute load averages: other work on the machine skews every figure. */
+    static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static String firstLine(String file, String prefix) {

@@ -80,7 +80,8 @@ final class Setup {
             }
             bots.add(new LoadGen.Bot(botId, (int) specs.stream().filter(s -> !s.hangs()).count()));
             work.add(() -> {
-                call(port, "POST", "/v1/chatbots", acct.apiKey(),
+                // Only the operator chooses chatbot ids (the platform's own).
+                call(port, "POST", "/v1/accounts/" + acct.id() + "/chatbots", token,
                         "{\"name\":\"bench " + botId + "\",\"id\":\"" + botId + "\"}", 201);
                 List<String> ids = new ArrayList<>();
                 for (EndpointSpec s : specs) {

@@ -1,11 +1,13 @@
 package io.chatwire.account;
 
 import io.chatwire.problem.Problem;
+import io.chatwire.signing.SecretCipher;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.signing.SigningSecret;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
+import io.chatwire.store.SecretsAtRest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -77,7 +79,8 @@ public final class AccountStore {
                 SecretSet.of(SigningSecret.generate()), now());
         String apiKey = Tokens.generate(API_KEY_PREFIX);
         db.write(c -> {
-            Jdbc.update(c, INSERT_ACCOUNT, account.id(), name, plan.wireName(), account.signingSecret().value(),
+            Jdbc.update(c, INSERT_ACCOUNT, account.id(), name, plan.wireName(),
+                    db.cipher().seal(account.signingSecret().value(), SecretsAtRest.accountRow(account.id())),
                     account.createdAt().toEpochMilli());
             insertKey(c, Ids.newId("key"), account.id(), apiKey, account.createdAt());
             return null;
@@ -86,7 +89,7 @@ public final class AccountStore {
     }
 
     public Optional<Account> find(String accountId) {
-        return db.read(c -> Jdbc.queryOne(c, BY_ID, AccountStore::account, accountId));
+        return db.read(c -> Jdbc.queryOne(c, BY_ID, rs -> account(rs, db.cipher()), accountId));
     }
 
     public Account get(String accountId) {
@@ -94,12 +97,12 @@ public final class AccountStore {
     }
 
     public List<Account> list() {
-        return db.read(c -> Jdbc.query(c, ALL, AccountStore::account));
+        return db.read(c -> Jdbc.query(c, ALL, rs -> account(rs, db.cipher())));
     }
 
     /** The account a live API key belongs to; the lookup is by hash, so timing tells nothing. */
     public Optional<Account> findByApiKey(String apiKey) {
-        return db.read(c -> Jdbc.queryOne(c, BY_API_KEY, AccountStore::account, Tokens.hash(apiKey)));
+        return db.read(c -> Jdbc.queryOne(c, BY_API_KEY, rs -> account(rs, db.cipher()), Tokens.hash(apiKey)));
     }
 
     public Account changePlan(String accountId, Plan plan) {
@@ -125,7 +128,8 @@ public final class AccountStore {
     public SecretSet rotateSecret(String accountId, Duration grace) {
         SigningSecret fresh = SigningSecret.generate();
         Instant expires = now().plus(grace);
-        requireUpdated(db.write(c -> Jdbc.update(c, ROTATE_SECRET, expires.toEpochMilli(), fresh.value(), accountId)),
+        String sealed = db.cipher().seal(fresh.value(), SecretsAtRest.accountRow(accountId));
+        requireUpdated(db.write(c -> Jdbc.update(c, ROTATE_SECRET, expires.toEpochMilli(), sealed, accountId)),
                 accountId);
         return get(accountId).secrets();
     }
@@ -174,23 +178,51 @@ public final class AccountStore {
         db.write(c -> Jdbc.update(c, INSERT_OPERATOR_TOKEN, Tokens.hash(token), now().toEpochMilli()));
     }
 
-    /** The account's secrets, read in the caller's transaction. */
+    /** The account's secrets, read (and decrypted with {@code cipher}) in the caller's transaction. */
+    public static Optional<SecretSet> secrets(Connection c, SecretCipher cipher, String accountId) throws SQLException {
+        return Jdbc.queryOne(c, SECRETS, rs -> secretSet(cipher, SecretsAtRest.accountRow(accountId), rs,
+                "signing_secret", "previous_signing_secret", "previous_secret_expires_at"), accountId);
+    }
+
+    /**
+     * As {@link #secrets(Connection, SecretCipher, String)} for a database without a secret key; an
+     * encrypted secret fails with {@link SecretCipher.WrongKeyException}.
+     */
+    @Deprecated
     public static Optional<SecretSet> secrets(Connection c, String accountId) throws SQLException {
-        return Jdbc.queryOne(c, SECRETS, rs -> secretSet(rs, "signing_secret", "previous_signing_secret",
-                "previous_secret_expires_at"), accountId);
+        return secrets(c, SecretCipher.none(), accountId);
     }
 
-    /** The account read in the caller's transaction. */
+    /** The account read in the caller's transaction, its secrets decrypted with {@code cipher}. */
+    public static Optional<Account> find(Connection c, SecretCipher cipher, String accountId) throws SQLException {
+        return Jdbc.queryOne(c, BY_ID, rs -> account(rs, cipher), accountId);
+    }
+
+    /**
+     * As {@link #find(Connection, SecretCipher, String)} for a database without a secret key; an
+     * encrypted secret fails with {@link SecretCipher.WrongKeyException}.
+     */
+    @Deprecated
     public static Optional<Account> find(Connection c, String accountId) throws SQLException {
-        return Jdbc.queryOne(c, BY_ID, AccountStore::account, accountId);
+        return find(c, SecretCipher.none(), accountId);
     }
 
-    /** Reads a current/previous/expiry triple of secret columns. */
-    public static SecretSet secretSet(ResultSet rs, String current, String previous, String expires) throws SQLException {
+    /**
+     * Reads a current/previous/expiry triple of secret columns of one row, decrypting with
+     * {@code cipher}; {@code row} is the associated data they were sealed with (see {@link SecretsAtRest}).
+     */
+    public static SecretSet secretSet(SecretCipher cipher, String row, ResultSet rs, String current, String previous,
+            String expires) throws SQLException {
         return new SecretSet(
-                new SigningSecret(rs.getString(current)),
-                Optional.ofNullable(rs.getString(previous)).map(SigningSecret::new),
+                new SigningSecret(cipher.open(rs.getString(current), row)),
+                Optional.ofNullable(cipher.open(rs.getString(previous), row)).map(SigningSecret::new),
                 Jdbc.optionalLong(rs, expires).map(Instant::ofEpochMilli));
+    }
+
+    /** Reads a triple of plaintext secret columns (a database without a secret key). */
+    @Deprecated
+    public static SecretSet secretSet(ResultSet rs, String current, String previous, String expires) throws SQLException {
+        return secretSet(SecretCipher.none(), "(unknown row)", rs, current, previous, expires);
     }
 
     private static void insertKey(Connection c, String id, String accountId, String secret, Instant at) throws SQLException {
@@ -207,13 +239,14 @@ public final class AccountStore {
         }
     }
 
-    static Account account(ResultSet rs) throws SQLException {
+    static Account account(ResultSet rs, SecretCipher cipher) throws SQLException {
         return new Account(
                 rs.getString("id"),
                 rs.getString("name"),
                 Plan.fromWire(rs.getString("plan")),
                 Account.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
-                secretSet(rs, "signing_secret", "previous_signing_secret", "previous_secret_expires_at"),
+                secretSet(cipher, SecretsAtRest.accountRow(rs.getString("id")), rs,
+                        "signing_secret", "previous_signing_secret", "previous_secret_expires_at"),
                 Instant.ofEpochMilli(rs.getLong("created_at")));
     }
 

@@ -8,6 +8,7 @@ import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
+import io.chatwire.store.SecretsAtRest;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -140,6 +141,11 @@ public final class DeliveryStore {
         return nodeId;
     }
 
+    /** How long a lease taken by this store lasts. */
+    public Duration leaseDuration() {
+        return leaseDuration;
+    }
+
     /**
      * Inserts a delivery already leased by this node, in the caller's transaction: the node that
      * accepted an event delivers it at once, and another takes over only if this one dies.
@@ -190,9 +196,11 @@ public final class DeliveryStore {
                 Optional.ofNullable(rs.getString("url")).map(URI::create),
                 rs.getBoolean("enabled"),
                 rs.getString("secret") != null
-                        ? AccountStore.secretSet(rs, "secret", "previous_secret", "en_previous_expires")
-                        : AccountStore.secretSet(rs, "signing_secret", "previous_signing_secret",
-                                "account_previous_expires")), deliveryIds.toArray());
+                        ? AccountStore.secretSet(db.cipher(), SecretsAtRest.endpointRow(rs.getString("endpoint_id")), rs,
+                                "secret", "previous_secret", "en_previous_expires")
+                        : AccountStore.secretSet(db.cipher(), SecretsAtRest.accountRow(rs.getString("account_id")), rs,
+                                "signing_secret", "previous_signing_secret", "account_previous_expires")),
+                deliveryIds.toArray());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** In-flight attempts per endpoint unless configured otherwise. */
+    public static final int DEFAULT_ENDPOINT_CONCURRENCY = 32;
 
     private final DeliveryStore store;
     private final HttpDeliverer http;
@@ -40,9 +43,43 @@ public final class Dispatcher implements AutoCloseable {
     private final Timer latency;
     private volatile Consumer<Instant> onRetryScheduled = at -> { };
     private volatile boolean closing;
+    private final int endpointConcurrency;
+    private final Duration endpointWait;
+    /** One gate per endpoint with attempts running or waiting; removed when the last one leaves, so bounded. */
+    private final ConcurrentHashMap<String, EndpointGate> gates = new ConcurrentHashMap<>();
+    private final Counter endpointWaitsExpired;
+
+    /** The permits of one endpoint, and how many attempts hold or wait for one. */
+    private static final class EndpointGate {
+        final Semaphore permits;
+        int users;
+
+        EndpointGate(int permits) {
+            this.permits = new Semaphore(permits, true);
+        }
+    }
 
     public Dispatcher(DeliveryStore store, HttpDeliverer http, RetryPolicy policy, Clock clock, RandomGenerator random,
             int maxInFlight, MeterRegistry metrics) {
+        this(store, http, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics);
+    }
+
+    /**
+     * @param endpointConcurrency attempts in flight at once to one endpoint; more wait for a turn (not
+     *     holding one of the {@code maxInFlight} slots meanwhile), for up to half the lease: one that
+     *     waits longer is given up, unrecorded, and its lease runs out and the scheduler claims it again
+     *     later — nothing is failed for waiting
+     */
+    public Dispatcher(DeliveryStore store, HttpDeliverer http, RetryPolicy policy, Clock clock, RandomGenerator random,
+            int maxInFlight, int endpointConcurrency, MeterRegistry metrics) {
+        if (endpointConcurrency < 1) {
+            throw new IllegalArgumentException("endpointConcurrency must be at least 1");
+        }
+        this.endpointConcurrency = endpointConcurrency;
+        this.endpointWait = store.leaseDuration().dividedBy(2);
+        this.endpointWaitsExpired = Counter.builder("chatwire.delivery.endpoint.waits.expired")
+                .description("Attempts given back (lease left to run out) after waiting too long for a turn at their endpoint")
+                .register(metrics);
         this.store = store;
         this.http = http;
         this.policy = policy;
@@ -78,20 +115,58 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void run(DeliveryJob job) {
+        EndpointGate gate = enter(job.endpointId());
         try {
-            slots.acquire();
+            // The endpoint's turn first, then a node-wide slot: an attempt waiting for a busy endpoint
+            // must not hold a slot that another endpoint's attempt could use.
+            if (!gate.permits.tryAcquire(endpointWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                endpointWaitsExpired.increment();
+                log.debug("{} waited {} for a turn at its endpoint; left for the scheduler", job, endpointWait);
+                return;
+            }
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                gate.permits.release();
+                throw e;
+            }
+            try {
+                attempt(job);
+            } catch (RuntimeException e) {
+                // The database may be down; the lease runs out and the delivery is tried again.
+                log.warn("could not record the attempt of {}: {}", job, e.toString());
+            } finally {
+                slots.release();
+                gate.permits.release();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            attempt(job);
-        } catch (RuntimeException e) {
-            // The database may be down; the lease runs out and the delivery is tried again.
-            log.warn("could not record the attempt of {}: {}", job, e.toString());
         } finally {
-            slots.release();
+            leave(job.endpointId(), gate);
         }
+    }
+
+    private EndpointGate enter(String endpointId) {
+        return gates.compute(String.valueOf(endpointId), (id, g) -> {
+            EndpointGate gate = g == null ? new EndpointGate(endpointConcurrency) : g;
+            gate.users++;
+            return gate;
+        });
+    }
+
+    private void leave(String endpointId, EndpointGate gate) {
+        gates.computeIfPresent(String.valueOf(endpointId), (id, g) -> --g.users == 0 ? null : g);
+    }
+
+    /** Attempts to the endpoint holding or waiting for a turn now (for tests and metrics). */
+    int endpointUsers(String endpointId) {
+        EndpointGate g = gates.get(endpointId);
+        return g == null ? 0 : g.users;
+    }
+
+    /** Endpoints with attempts running or waiting (the gate map's size: bounded by those attempts). */
+    int endpointGates() {
+        return gates.size();
     }
 
     /**
@@ -99,16 +174,29 @@ public final class Dispatcher implements AutoCloseable {
      * which shows the attempt in its answer). The caller must hold the job's lease.
      */
     public Optional<Attempt> attemptNow(DeliveryJob job) {
+        EndpointGate gate = enter(job.endpointId());
         try {
-            slots.acquire();
+            if (!gate.permits.tryAcquire(endpointWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                endpointWaitsExpired.increment();
+                return Optional.empty();
+            }
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                gate.permits.release();
+                throw e;
+            }
+            try {
+                return attempt(job);
+            } finally {
+                slots.release();
+                gate.permits.release();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
-        }
-        try {
-            return attempt(job);
         } finally {
-            slots.release();
+            leave(job.endpointId(), gate);
         }
     }
 
@@ -146,7 +234,37 @@ public final class Dispatcher implements AutoCloseable {
                 job.secrets().current(), job.secrets().stillValid(startedAt));
         AttemptResult result = http.post(job.url().get(), headers, body);
         latency.record(result.latency());
-        return result;
+        return withoutSignatures(result, headers, job);
+    }
+
+    /**
+     * The result with every signature and secret of this request cut out of the answer's body, which
+     * goes into the attempt log: a receiver that echoes the request's headers back must not put a
+     * full signature into a log that anyone with the account's API key can read.
+     */
+    static AttemptResult withoutSignatures(AttemptResult result, Map<String, String> headers, DeliveryJob job) {
+        if (!(result instanceof AttemptResult.Answered a) || a.body().isEmpty()) {
+            return result;
+        }
+        java.util.List<String> sensitive = new java.util.ArrayList<>();
+        sensitive.add(headers.get(WebhookSigner.CHAT_DATA_SIGNATURE));
+        for (String signature : String.valueOf(headers.get(WebhookSigner.WEBHOOK_SIGNATURE)).split(" ")) {
+            sensitive.add(signature.substring(signature.indexOf(',') + 1));
+        }
+        java.util.List<io.chatwire.signing.SigningSecret> secrets = new java.util.ArrayList<>();
+        secrets.add(job.secrets().current());
+        job.secrets().previous().ifPresent(secrets::add);
+        for (io.chatwire.signing.SigningSecret secret : secrets) {
+            sensitive.add(secret.value().substring(io.chatwire.signing.SigningSecret.PREFIX.length()));
+        }
+        String body = a.body();
+        for (String value : sensitive) {
+            if (value != null && value.length() >= 16) {
+                // As sent, and as a JSON encoder that escapes '/' would echo it.
+                body = body.replace(value, "[redacted]").replace(value.replace("/", "\\/"), "[redacted]");
+            }
+        }
+        return body.equals(a.body()) ? result : new AttemptResult.Answered(a.status(), a.latency(), body, a.retryAfter());
     }
 
     private Outcome decide(DeliveryJob job, AttemptResult result) {

@@ -78,7 +78,7 @@ public final class EventIntake {
             }
             Chatbot chatbot = EndpointStore.findChatbot(c, payload.chatbotId())
                     .orElseThrow(() -> new Problem.NotFound("chatbot", payload.chatbotId()));
-            Account account = AccountStore.find(c, chatbot.accountId()).orElseThrow();
+            Account account = AccountStore.find(c, db.cipher(), chatbot.accountId()).orElseThrow();
             Instant now = clock.instant();
             Event event = new Event(Ids.newId("evt"), account.id(), chatbot.id(), payload.type(), payload.json(),
                     idempotencyKey, now, false);
@@ -130,7 +130,7 @@ public final class EventIntake {
             deliveries.insertLeased(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
             jobs.add(new DeliveryJob(deliveryId, 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()), true,
-                    EndpointStore.signingSecrets(c, event.accountId(), endpoint.id())));
+                    EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())));
         }
         return jobs;
     }

@@ -4,11 +4,13 @@ import io.chatwire.account.AccountStore;
 import io.chatwire.account.Plan;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
+import io.chatwire.signing.SecretCipher;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.signing.SigningSecret;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
+import io.chatwire.store.SecretsAtRest;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -206,7 +208,8 @@ public final class EndpointStore {
     /** The endpoint's own secrets, if it has its own. */
     public Optional<SecretSet> ownSecret(String accountId, String endpointId) {
         get(accountId, endpointId);
-        return db.read(c -> Jdbc.queryOne(c, SECRETS, EndpointStore::ownSecrets, endpointId, accountId)).flatMap(o -> o);
+        return db.read(c -> Jdbc.queryOne(c, SECRETS, rs -> ownSecrets(rs, db.cipher(), endpointId), endpointId,
+                accountId)).flatMap(o -> o);
     }
 
     /**
@@ -219,9 +222,11 @@ public final class EndpointStore {
         db.write(c -> {
             find(c, endpointId).filter(e -> e.accountId().equals(accountId))
                     .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
-            SigningSecret signingNow = signingSecrets(c, accountId, endpointId).current();
-            return Jdbc.update(c, SET_SECRET, signingNow.value(), now.plus(grace).toEpochMilli(), fresh.value(),
-                    now.toEpochMilli(), endpointId, accountId);
+            SecretCipher cipher = db.cipher();
+            String row = SecretsAtRest.endpointRow(endpointId);
+            SigningSecret signingNow = signingSecrets(c, cipher, accountId, endpointId).current();
+            return Jdbc.update(c, SET_SECRET, cipher.seal(signingNow.value(), row), now.plus(grace).toEpochMilli(),
+                    cipher.seal(fresh.value(), row), now.toEpochMilli(), endpointId, accountId);
         });
         return ownSecret(accountId, endpointId).orElseThrow();
     }
@@ -234,16 +239,31 @@ public final class EndpointStore {
         }
     }
 
-    /** The secrets an endpoint's deliveries are signed with: its own if it has them, else the account's. */
-    public static SecretSet signingSecrets(Connection c, String accountId, String endpointId) throws SQLException {
-        Optional<SecretSet> own = Jdbc.queryOne(c, SECRETS, EndpointStore::ownSecrets, endpointId, accountId)
-                .flatMap(o -> o);
-        return own.isPresent() ? own.get() : AccountStore.secrets(c, accountId).orElseThrow();
+    /**
+     * The secrets an endpoint's deliveries are signed with: its own if it has them, else the account's;
+     * decrypted with {@code cipher} (the database's, {@link Database#cipher()}).
+     */
+    public static SecretSet signingSecrets(Connection c, SecretCipher cipher, String accountId, String endpointId)
+            throws SQLException {
+        Optional<SecretSet> own = Jdbc.queryOne(c, SECRETS, rs -> ownSecrets(rs, cipher, endpointId), endpointId,
+                accountId).flatMap(o -> o);
+        return own.isPresent() ? own.get() : AccountStore.secrets(c, cipher, accountId).orElseThrow();
     }
 
-    private static Optional<SecretSet> ownSecrets(ResultSet rs) throws SQLException {
+    /**
+     * As {@link #signingSecrets(Connection, SecretCipher, String, String)} for a database without a
+     * secret key; an encrypted secret fails with {@link SecretCipher.WrongKeyException}.
+     */
+    @Deprecated
+    public static SecretSet signingSecrets(Connection c, String accountId, String endpointId) throws SQLException {
+        return signingSecrets(c, SecretCipher.none(), accountId, endpointId);
+    }
+
+    private static Optional<SecretSet> ownSecrets(ResultSet rs, SecretCipher cipher, String endpointId)
+            throws SQLException {
         return rs.getString("secret") == null ? Optional.empty()
-                : Optional.of(AccountStore.secretSet(rs, "secret", "previous_secret", "previous_secret_expires_at"));
+                : Optional.of(AccountStore.secretSet(cipher, SecretsAtRest.endpointRow(endpointId), rs,
+                        "secret", "previous_secret", "previous_secret_expires_at"));
     }
 
     /** Notes a successful attempt in the caller's transaction: the endpoint is healthy again. */

@@ -61,4 +61,23 @@ public abstract sealed class Problem extends RuntimeException {
             super("payload_too_large", message);
         }
     }
+
+    /** Too many requests for now (a rate limit); {@code retryAfter} says when to try again. */
+    public static final class TooManyRequests extends Problem {
+        private final java.time.Duration retryAfter;
+
+        public TooManyRequests(String code, String message, java.time.Duration retryAfter) {
+            super(code, message);
+            this.retryAfter = retryAfter;
+        }
+
+        public java.time.Duration retryAfter() {
+            return retryAfter;
+        }
+
+        /** Whole seconds, at least 1: the {@code Retry-After} header's value. */
+        public long retryAfterSeconds() {
+            return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.chatwire.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.chatwire.signing.SecretCipher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,10 +20,12 @@ public final class Database implements AutoCloseable {
     private final SqlDialect dialect;
     private final HikariDataSource pool;
     private final GroupCommitWriter writer;
+    private final SecretCipher cipher;
 
-    private Database(SqlDialect dialect, HikariDataSource pool) {
+    private Database(SqlDialect dialect, HikariDataSource pool, SecretCipher cipher) {
         this.dialect = dialect;
         this.pool = pool;
+        this.cipher = cipher;
         this.writer = new GroupCommitWriter(pool, 256, dialect == SqlDialect.SQLITE ? 1 : 4);
     }
 
@@ -32,6 +35,15 @@ public final class Database implements AutoCloseable {
      * power cut, not only a process crash.
      */
     public static Database open(String jdbcUrl, String schema) {
+        return open(jdbcUrl, schema, SecretCipher.none());
+    }
+
+    /**
+     * As {@link #open(String, String)}, with signing secrets encrypted at rest by {@code cipher}. Once
+     * migrated, every plaintext secret left from before encryption is sealed, and every sealed one is
+     * checked to decrypt: a wrong key stops the start here, with a message, instead of failing later.
+     */
+    public static Database open(String jdbcUrl, String schema, SecretCipher cipher) {
         SqlDialect dialect = SqlDialect.of(jdbcUrl);
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("chatwire-db");
@@ -71,7 +83,16 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Database(dialect, pool);
+        Database db = new Database(dialect, pool, cipher);
+        if (cipher.encrypts()) {
+            try {
+                SecretsAtRest.sealAndCheck(db);
+            } catch (RuntimeException e) {
+                db.close();
+                throw e;
+            }
+        }
+        return db;
     }
 
     private static void createParentDirectory(String jdbcUrl) {
@@ -93,6 +114,11 @@ public final class Database implements AutoCloseable {
 
     public SqlDialect dialect() {
         return dialect;
+    }
+
+    /** Encrypts and decrypts the signing secrets this database stores. */
+    public SecretCipher cipher() {
+        return cipher;
     }
 
     /** Runs read-only work on a pooled connection (auto-commit). */

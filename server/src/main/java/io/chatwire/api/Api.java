@@ -61,8 +61,15 @@ public final class Api {
             TargetGuard guard) {
     }
 
-    /** Body size caps. */
-    public record Limits(long maxEventBytes, long maxSettingsBytes) {
+    /**
+     * Body size caps, and the abuse limits: events per second per account (0 = no limit) with the
+     * burst a bucket saves up, and failed authentications per minute per address (0 = off).
+     */
+    public record Limits(long maxEventBytes, long maxSettingsBytes, int ingestRate, int ingestBurst,
+            int authFailureLimit) {
+        public Limits(long maxEventBytes, long maxSettingsBytes) {
+            this(maxEventBytes, maxSettingsBytes, 0, 0, 0);
+        }
     }
 
     static final ObjectMapper JSON = JsonMapper.builder()
@@ -82,9 +89,11 @@ public final class Api {
     }
 
     public Javalin create() {
-        Auth auth = new Auth(services.accounts(), services.adminToken());
+        Auth auth = new Auth(services.accounts(), services.adminToken(), new AuthThrottle(limits.authFailureLimit()));
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
-        EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes());
+        EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes(), new IngestLimiter(
+                new RateLimiter(limits.ingestRate(), limits.ingestBurst()), services.db()));
+        long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
         byte[] openApi = loadOpenApi();
@@ -99,8 +108,35 @@ public final class Api {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(16 * 1024);
             });
+            // Refusals Jetty makes before any route (431 headers too large, 400 bad URI, ...) in our JSON shape.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // The dashboard: static files from the classpath (resources/dashboard) at "/". Routes match
+            // first; API paths never fall through to a file, so unknown ones keep their JSON 404.
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/dashboard";
+                files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                files.skipFileFunction = req -> req.getRequestURI().startsWith("/v1/")
+                        || req.getRequestURI().startsWith(ChatDataRoutes.PREFIX);
+                files.headers = java.util.Map.of(
+                        "Cache-Control", "no-cache",
+                        "X-Content-Type-Options", "nosniff",
+                        "Referrer-Policy", "no-referrer",
+                        "X-Frame-Options", "DENY",
+                        "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+                                + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                                + "form-action 'self'; frame-ancestors 'none'");
+            });
 
             var r = config.routes;
+            // A declared body past every cap is refused on every route, before authentication and
+            // before anything is read (the routes that read a body apply their own, smaller caps).
+            r.before(ctx -> {
+                long declared = ctx.req().getContentLengthLong();
+                if (declared > maxBody) {
+                    throw new Problem.TooLarge("the body is " + declared + " bytes; the limit is " + maxBody);
+                }
+            });
             r.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
             r.get("/readyz", ctx -> {
                 boolean ready = services.db().isReachable();
@@ -140,9 +176,13 @@ public final class Api {
             case Problem.NotFound n -> 404;
             case Problem.Conflict c -> 409;
             case Problem.TooLarge t -> 413;
+            case Problem.TooManyRequests t -> 429;
         };
         if (status == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
+        }
+        if (p instanceof Problem.TooManyRequests t) {
+            ctx.header("Retry-After", Long.toString(t.retryAfterSeconds()));
         }
         error(ctx, status, p.code(), p.getMessage());
     }

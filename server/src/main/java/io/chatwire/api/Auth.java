@@ -2,9 +2,11 @@ package io.chatwire.api;
 
 import io.chatwire.account.Account;
 import io.chatwire.account.AccountStore;
-import io.chatwire.account.Tokens;
 import io.chatwire.problem.Problem;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.Optional;
 
@@ -15,11 +17,18 @@ import java.util.Optional;
  */
 final class Auth {
     private final AccountStore accounts;
-    private final Optional<String> adminToken;
+    /** The configured operator token's SHA-256, compared in constant time with the presented token's. */
+    private final Optional<byte[]> adminTokenHash;
+    private final AuthThrottle throttle;
 
     Auth(AccountStore accounts, Optional<String> adminToken) {
+        this(accounts, adminToken, new AuthThrottle(0));
+    }
+
+    Auth(AccountStore accounts, Optional<String> adminToken, AuthThrottle throttle) {
         this.accounts = accounts;
-        this.adminToken = adminToken;
+        this.adminTokenHash = adminToken.map(Auth::sha256);
+        this.throttle = throttle;
     }
 
     void requireOperator(Context ctx) {
@@ -30,7 +39,7 @@ final class Auth {
         if (token.startsWith(AccountStore.API_KEY_PREFIX) && accounts.findByApiKey(token).isPresent()) {
             throw new Problem.Forbidden("forbidden", "this route needs the operator token, not an account API key");
         }
-        throw invalid();
+        throw invalid(ctx);
     }
 
     Account requireAccount(Context ctx) {
@@ -43,17 +52,19 @@ final class Auth {
         if (isOperator(token)) {
             throw new Problem.Forbidden("forbidden", "this route needs an account API key, not the operator token");
         }
-        throw invalid();
+        throw invalid(ctx);
     }
 
     private boolean isOperator(String token) {
-        if (adminToken.isPresent() && Tokens.same(adminToken.get(), token)) {
+        // Hashes of equal length compared in constant time: the timing says nothing about the token,
+        // not even its length. (Stored tokens and API keys are looked up by hash, which tells nothing either.)
+        if (adminTokenHash.isPresent() && MessageDigest.isEqual(adminTokenHash.get(), sha256(token))) {
             return true;
         }
         return token.startsWith(AccountStore.OPERATOR_TOKEN_PREFIX) && accounts.isOperatorToken(token);
     }
 
-    private static String bearer(Context ctx) {
+    private String bearer(Context ctx) {
         var values = Collections.list(ctx.req().getHeaders("Authorization"));
         if (values.size() > 1) {
             throw new Problem.Invalid("doubled_header", "send the Authorization header once");
@@ -61,18 +72,37 @@ final class Auth {
         if (values.isEmpty()) {
             throw new Problem.Unauthorized("send Authorization: Bearer <token>");
         }
+        Optional<java.time.Duration> blocked = throttle.blocked(ctx.ip());
+        if (blocked.isPresent()) {
+            throw new Problem.TooManyRequests("too_many_failed_authentications",
+                    "too many failed authentications from this address; try again later", blocked.get());
+        }
         String value = values.getFirst().strip();
         if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new Problem.Unauthorized("the Authorization header must be 'Bearer <token>'");
+            throw invalid(ctx, "the Authorization header must be 'Bearer <token>'");
         }
         String token = value.substring(7).strip();
         if (token.isEmpty() || token.length() > 256) {
-            throw invalid();
+            throw invalid(ctx);
         }
         return token;
     }
 
-    private static Problem invalid() {
-        return new Problem.Unauthorized("the token is not valid");
+    /** A refused token: counted against the caller's address; the message never names the token. */
+    private Problem invalid(Context ctx) {
+        return invalid(ctx, "the token is not valid");
+    }
+
+    private Problem invalid(Context ctx, String message) {
+        throttle.failed(ctx.ip());
+        return new Problem.Unauthorized(message);
+    }
+
+    private static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 }

@@ -25,11 +25,17 @@ final class EventRoutes {
     private final Api.Services s;
     private final Auth auth;
     private final long maxEventBytes;
+    private final IngestLimiter ingestLimiter;
 
     EventRoutes(Api.Services services, Auth auth, long maxEventBytes) {
+        this(services, auth, maxEventBytes, new IngestLimiter(new RateLimiter(0, 0), services.db()));
+    }
+
+    EventRoutes(Api.Services services, Auth auth, long maxEventBytes, IngestLimiter ingestLimiter) {
         this.s = services;
         this.auth = auth;
         this.maxEventBytes = maxEventBytes;
+        this.ingestLimiter = ingestLimiter;
     }
 
     void register(RoutesConfig r) {
@@ -54,6 +60,7 @@ final class EventRoutes {
             }
         });
         EventPayload payload = s.parser().parse(Requests.body(ctx, maxEventBytes));
+        ingestLimiter.admit(payload.chatbotId());
         EventIntake.Accepted accepted = s.intake().accept(payload, key);
         if (!accepted.duplicate()) {
             s.metrics().counter("chatwire.events.accepted", "event", payload.type().wireName()).increment();
@@ -75,7 +82,7 @@ final class EventRoutes {
                 Requests.instant(ctx, "since"),
                 Requests.instant(ctx, "until"),
                 Requests.query(ctx, "cursor"),
-                limit);
+                limit + 1); // one more than the page: tells whether another page follows
         List<Event> events = s.events().list(account.id(), filter);
         ctx.json(Requests.page(events.stream().map(Views.EventView::of).toList(), limit, Views.EventView::id));
     }
@@ -96,7 +103,7 @@ final class EventRoutes {
                 Requests.instant(ctx, "since"),
                 Requests.instant(ctx, "until"),
                 Requests.query(ctx, "cursor"),
-                limit);
+                limit + 1); // one more than the page: tells whether another page follows
     }
 
     private void getEvent(Context ctx) {
@@ -137,14 +144,31 @@ final class EventRoutes {
     /** Sends a sample chat event to the endpoint now, and answers with the attempt. */
     private void sendTestEvent(Context ctx) {
         Account account = auth.requireAccount(ctx);
+        requireDeliveringAccount(account);
         DeliveryJob job = s.intake().acceptTest(account.id(), ctx.pathParam("endpointId"));
         Optional<Attempt> attempt = s.dispatcher().attemptNow(job);
         ctx.json(new Views.TestEventView(job.eventId(), attempt.map(Views.AttemptView::of)));
     }
 
+    /**
+     * Sending on demand (test event, resend, recover) is refused, not held, for an account that cannot
+     * receive deliveries now: the caller should learn that at once rather than wait for nothing.
+     */
+    private static void requireDeliveringAccount(Account account) {
+        if (!account.plan().hasWebhooks()) {
+            throw new Problem.Forbidden("plan_without_webhooks",
+                    "the free plan has no webhooks: upgrade to standard or professional to send deliveries");
+        }
+        if (account.status() == Account.Status.SUSPENDED) {
+            throw new Problem.Conflict("account_suspended",
+                    "the account is suspended: deliveries are held until the operator reinstates it");
+        }
+    }
+
     /** Puts every failed delivery of the endpoint since a time back on the schedule. */
     private void recover(Context ctx) {
         Account account = auth.requireAccount(ctx);
+        requireDeliveringAccount(account);
         JsonBody body = JsonBody.parse(Requests.body(ctx, 64 * 1024), Set.of("since"));
         Instant since = Requests.parseInstant("since", body.requiredString("since"));
         var endpoint = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
@@ -157,6 +181,7 @@ final class EventRoutes {
     /** Sends one event to one endpoint of its chatbot again, as a new retry cycle. */
     private void resend(Context ctx) {
         Account account = auth.requireAccount(ctx);
+        requireDeliveringAccount(account);
         JsonBody body = JsonBody.parse(Requests.body(ctx, 64 * 1024), Set.of("endpoint_id"));
         Event event = s.events().get(account.id(), ctx.pathParam("eventId"));
         var endpoint = s.endpoints().get(account.id(), body.requiredString("endpoint_id"));

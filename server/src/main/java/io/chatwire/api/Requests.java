@@ -88,8 +88,15 @@ final class Requests {
         }
     }
 
+    /**
+     * A page from rows fetched with {@code limit + 1}: the extra row only says that another page
+     * follows, so a last page that happens to be full gets no cursor to an empty page.
+     */
     static <T> Views.Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> id) {
-        Optional<String> next = rows.size() == limit ? Optional.of(id.apply(rows.getLast())) : Optional.empty();
-        return new Views.Page<>(rows, next);
+        if (rows.size() <= limit) {
+            return new Views.Page<>(rows, Optional.empty());
+        }
+        List<T> page = rows.subList(0, limit);
+        return new Views.Page<>(page, Optional.of(id.apply(page.getLast())));
     }
 }

@@ -44,6 +44,7 @@ final class SettingsRoutes {
         r.get("/v1/accounts/{accountId}/api-keys", this::listApiKeys);
         r.delete("/v1/accounts/{accountId}/api-keys/{keyId}", this::revokeApiKey);
         r.put("/v1/chatbots/{chatbotId}/endpoint-limit", this::setEndpointLimit);
+        r.post("/v1/accounts/{accountId}/chatbots", this::createChatbotForAccount);
 
         r.get("/v1/account", this::me);
         r.get("/v1/account/signing-secret", this::signingSecret);
@@ -150,11 +151,30 @@ final class SettingsRoutes {
         ctx.json(Views.SigningSecretView.of(rotated, s.clock().instant()));
     }
 
+    /**
+     * An account creates chatbots with ids Chatwire makes. Only the operator may give a chatbot the id
+     * the platform already uses ({@link #createChatbotForAccount}): events are routed by chatbot id
+     * alone, so an account that could pick ids could claim another customer's chatbot and receive its
+     * chats.
+     */
     private void createChatbot(Context ctx) {
         Account account = auth.requireAccount(ctx);
         JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("name", "id"));
         String name = name(body.requiredString("name"));
-        ctx.status(201).json(Views.ChatbotView.of(s.chatbots().create(account.id(), body.optionalString("id"), name)));
+        if (body.optionalString("id").isPresent()) {
+            throw new Problem.Forbidden("chatbot_id_reserved", "only the operator chooses chatbot ids "
+                    + "(POST /v1/accounts/{accountId}/chatbots); leave id out and Chatwire makes one");
+        }
+        ctx.status(201).json(Views.ChatbotView.of(s.chatbots().create(account.id(), Optional.empty(), name)));
+    }
+
+    /** The platform registers one of its chatbots, under the id its events carry, for an account. */
+    private void createChatbotForAccount(Context ctx) {
+        auth.requireOperator(ctx);
+        String accountId = s.accounts().get(ctx.pathParam("accountId")).id();
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("name", "id"));
+        String name = name(body.requiredString("name"));
+        ctx.status(201).json(Views.ChatbotView.of(s.chatbots().create(accountId, body.optionalString("id"), name)));
     }
 
     private void listChatbots(Context ctx) {

@@ -43,7 +43,12 @@ public record ChatwireConfig(
         List<Cidr> allowedTargets,
         boolean requireHttps,
         Duration retention,
-        Duration purgeInterval) {
+        Duration purgeInterval,
+        Optional<String> secretKey,
+        int ingestRate,
+        int ingestBurst,
+        int endpointConcurrency,
+        int authFailureLimit) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -66,6 +71,28 @@ public record ChatwireConfig(
                 throw new IllegalArgumentException("CHATWIRE_ADMIN_TOKEN must be at least 16 characters");
             }
         });
+        secretKey.ifPresent(k -> {
+            try {
+                io.chatwire.signing.SecretCipher.fromBase64(k);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("CHATWIRE_SECRET_KEY: " + e.getMessage()
+                        + " (make one with: openssl rand -base64 32)");
+            }
+        });
+        if (ingestRate < 0 || ingestBurst < 0) {
+            throw new IllegalArgumentException("CHATWIRE_INGEST_RATE and CHATWIRE_INGEST_BURST must not be negative");
+        }
+        if (endpointConcurrency < 1) {
+            throw new IllegalArgumentException("CHATWIRE_ENDPOINT_CONCURRENCY must be at least 1");
+        }
+        if (authFailureLimit < 0) {
+            throw new IllegalArgumentException("CHATWIRE_AUTH_FAILURE_LIMIT must not be negative");
+        }
+    }
+
+    /** Where the secret key is kept when CHATWIRE_SECRET_KEY does not give it. */
+    public Path secretKeyFile() {
+        return dataDir.resolve("secret.key");
     }
 
     /** Reads the settings from the environment and, if named, a file. */
@@ -103,7 +130,12 @@ public record ChatwireConfig(
                 s.cidrs("CHATWIRE_ALLOWED_TARGETS"),
                 s.bool("CHATWIRE_REQUIRE_HTTPS", false),
                 s.duration("CHATWIRE_RETENTION", "30d"),
-                s.duration("CHATWIRE_PURGE_INTERVAL", "5m"));
+                s.duration("CHATWIRE_PURGE_INTERVAL", "5m"),
+                s.optional("CHATWIRE_SECRET_KEY"),
+                s.integer("CHATWIRE_INGEST_RATE", 500),
+                s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
+                s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 32),
+                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -128,7 +160,11 @@ public record ChatwireConfig(
                 + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId
                 + " secretGracePeriod=" + secretGracePeriod + " autoDisableAfter=" + autoDisableAfter
                 + " allowedTargets=" + allowedTargets + " requireHttps=" + requireHttps
-                + " retention=" + retention + " purgeInterval=" + purgeInterval;
+                + " retention=" + retention + " purgeInterval=" + purgeInterval
+                + " secretKey=" + (secretKey.isPresent() ? "***(from CHATWIRE_SECRET_KEY)" : "(key file " + secretKeyFile() + ")")
+                + " ingestRate=" + (ingestRate == 0 ? "unlimited" : ingestRate + "/s burst " + ingestBurst)
+                + " endpointConcurrency=" + endpointConcurrency
+                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min");
     }
 
     @Override

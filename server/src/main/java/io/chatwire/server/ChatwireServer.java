@@ -16,6 +16,7 @@ import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
+import io.chatwire.signing.SecretCipher;
 import io.chatwire.store.Database;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
@@ -66,7 +67,11 @@ public final class ChatwireServer implements AutoCloseable {
         MDC.put("node", config.nodeId());
         log.info("starting Chatwire: {}", config.describe());
         Clock clock = Clock.systemUTC();
-        Database db = Database.open(config.dbUrl(), config.dbSchema());
+        // Signing secrets are encrypted at rest with this key: CHATWIRE_SECRET_KEY, or else the key file
+        // in the data directory (made, 0600, at the first start).
+        SecretCipher cipher = config.secretKey().map(SecretCipher::fromBase64)
+                .orElseGet(() -> SecretCipher.fromKeyFile(config.secretKeyFile()));
+        Database db = Database.open(config.dbUrl(), config.dbSchema(), cipher);
         AccountStore accounts = new AccountStore(db, clock);
         Optional<String> firstToken = Optional.empty();
         if (config.adminToken().isEmpty() && !accounts.hasOperatorToken()) {
@@ -84,7 +89,7 @@ public final class ChatwireServer implements AutoCloseable {
         registerQueueGauges(metrics, deliveries, clock);
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
         Dispatcher dispatcher = new Dispatcher(deliveries, http, policy, clock, RandomGenerator.getDefault(),
-                config.maxInFlight(), metrics);
+                config.maxInFlight(), config.endpointConcurrency(), metrics);
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
         EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock);
         Api api = new Api(new Api.Services(
@@ -104,7 +109,8 @@ public final class ChatwireServer implements AutoCloseable {
                 clock,
                 config.secretGracePeriod(),
                 guard),
-                new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes()));
+                new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
+                        config.ingestBurst(), config.authFailureLimit()));
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();

@@ -170,7 +170,9 @@ class ClusterTest {
             // Fall through to the assertions, which say what is missing.
         }
         long drainMillis = (System.nanoTime() - awaitStart) / 1_000_000;
-        String report = report("fast", fast, acceptedIds) + "; " + report("slow", slow, acceptedIds);
+        String report = report("fast", fast, acceptedIds) + "; " + report("slow", slow, acceptedIds)
+                + "; extra copies by accepting node: fast " + copiesByNode(fast, acceptedIds, acceptedBy)
+                + ", slow " + copiesByNode(slow, acceptedIds, acceptedBy);
         System.out.println("cluster: all delivered " + drainMillis + " ms after the burst; " + report);
         String survivorLogs = nodes.stream().filter(ServerProcess::isAlive).map(n -> n.outputTail(25))
                 .collect(Collectors.joining("\n"));
@@ -279,6 +281,20 @@ class ClusterTest {
     private static long extraCopies(TestReceiver receiver, Set<String> accepted) {
         Map<String, Long> counts = countsById(receiver);
         return accepted.stream().mapToLong(id -> Math.max(0, counts.getOrDefault(id, 0L) - 1)).sum();
+    }
+
+    /** Extra copies grouped by the node that accepted the event (and so held its first lease). */
+    private static Map<String, Long> copiesByNode(TestReceiver receiver, Set<String> accepted,
+            Map<String, String> acceptedBy) {
+        Map<String, Long> counts = countsById(receiver);
+        Map<String, Long> byNode = new TreeMap<>();
+        for (String id : accepted) {
+            long extra = counts.getOrDefault(id, 0L) - 1;
+            if (extra > 0) {
+                byNode.merge(acceptedBy.getOrDefault(id, "?"), extra, Long::sum);
+            }
+        }
+        return byNode;
     }
 
     /** Missing, duplicated (delivered more than once) and not-acknowledged-but-delivered counts. */

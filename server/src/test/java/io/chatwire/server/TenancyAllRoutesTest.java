@@ -173,8 +173,8 @@ class TenancyAllRoutesTest {
                         r -> assertThat(r.text("signing_secret")).isNotEqualTo(owner.signingSecret())),
                 new Call("GET", "/v1/chatbots", "/v1/chatbots", null, 200,
                         r -> assertThat(ids(r)).containsExactly(strangerBot)),
-                // Chatbot ids are global (the platform's own), so a taken one is a conflict, never a takeover.
-                new Call("POST", "/v1/chatbots", "/v1/chatbots", "{\"name\":\"mine now\",\"id\":\"" + ownerBot + "\"}", 409),
+                // Only the operator chooses chatbot ids, so an account can never claim another's chatbot.
+                new Call("POST", "/v1/chatbots", "/v1/chatbots", "{\"name\":\"mine now\",\"id\":\"" + ownerBot + "\"}", 403),
                 new Call("GET", "/v1/events", "/v1/events", null, 200, onlyStrangersEvent),
                 new Call("GET", "/v1/events", "/v1/events?chatbot_id=" + ownerBot, null, 200, empty),
                 new Call("GET", "/v1/events", "/v1/events?endpoint_id=" + ownerEndpoint, null, 200, empty),

@@ -74,6 +74,26 @@ public final class RunningChatwire implements AutoCloseable {
         return dataDir;
     }
 
+    /** The PostgreSQL schema this server uses, when the suite runs on PostgreSQL. */
+    public Optional<String> pgSchema() {
+        return pgSchema;
+    }
+
+    /** A plain JDBC connection to this server's database (its SQLite file, or its PostgreSQL schema). */
+    public java.sql.Connection openJdbc() throws java.sql.SQLException {
+        if (pgSchema.isPresent()) {
+            java.sql.Connection c = java.sql.DriverManager.getConnection(TestDatabases.POSTGRES_URL);
+            c.setSchema(pgSchema.get());
+            return c;
+        }
+        return java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("chatwire.db"));
+    }
+
+    /** The operator token this start generated (only when started with CHATWIRE_ADMIN_TOKEN empty). */
+    public Optional<String> firstOperatorToken() {
+        return server.firstOperatorToken();
+    }
+
     public ApiClient operator() {
         return operator;
     }

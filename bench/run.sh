@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Chatwire benchmark: bench/run.sh [ceiling] [s1] [s2] [s3] [s4] [s5]   (all when none is named)
+# Builds the server and the bench, starts Chatwire server processes on 127.0.0.1 with fresh data,
+# drives them, prints a table and writes bench/results/<timestamp>.json. Settings: BENCH_* (README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/java-home.sh
+chatwire_find_jdk
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: wrk is needed for the receiver ceiling (apt-get install -y wrk)" >&2
+  exit 1
+fi
+
+mvn_build() {
+  ./mvnw -o -q -B "$@" || ./mvnw -q -B "$@"
+}
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  echo "bench: building the server and the bench (BENCH_SKIP_BUILD=1 skips this)" >&2
+  mvn_build install -Dmaven.test.skip=true
+  mvn_build -f bench/pom.xml package -Dmaven.test.skip=true
+fi
+
+lib=server/target/lib
+cp="bench/target/chatwire-bench.jar:bench/target/lib/*:$(ls $lib/sqlite-jdbc-*.jar):$(ls $lib/postgresql-*.jar)"
+export BENCH_REPO="$PWD"
+export BENCH_CLK_TCK="$(getconf CLK_TCK)"
+exec "$JAVA_HOME/bin/java" -Xms1g -Xmx4g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+  -Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=20000 \
+  -cp "$cp" io.chatwire.bench.Bench "$@"

@@ -1,0 +1,89 @@
+package io.chatwire.api;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket per key (for ingest: per account): {@code rate} tokens a second, at most
+ * {@code burst} saved up. Kept in memory per node, so a cluster of n nodes admits up to n times the
+ * rate; that is the intent (the limit protects a node and its database writer, not a billing quota).
+ *
+ * <p>The map is bounded: past {@code maxKeys} buckets, full (idle) ones are dropped, which loses
+ * nothing since a new bucket starts full.
+ */
+final class RateLimiter {
+    private final double ratePerNano;
+    private final double burst;
+    private final int maxKeys;
+    private final LongSupplier nanoTime;
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    private final class Bucket {
+        private double tokens = burst;
+        private long refilledAt = nanoTime.getAsLong();
+
+        /** Takes a token, or says how many nanoseconds until one is there. */
+        synchronized long take(long now) {
+            refill(now);
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return (long) Math.ceil((1 - tokens) / ratePerNano);
+        }
+
+        synchronized boolean isFull(long now) {
+            refill(now);
+            return tokens >= burst;
+        }
+
+        private void refill(long now) {
+            if (now > refilledAt) {
+                tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerNano);
+                refilledAt = now;
+            }
+        }
+    }
+
+    /**
+     * @param ratePerSecond tokens added per second; 0 means no limit
+     * @param burst the most tokens a bucket holds (at least 1)
+     */
+    RateLimiter(double ratePerSecond, int burst, int maxKeys, LongSupplier nanoTime) {
+        this.ratePerNano = ratePerSecond / 1e9;
+        this.burst = Math.max(1, burst);
+        this.maxKeys = maxKeys;
+        this.nanoTime = nanoTime;
+    }
+
+    RateLimiter(double ratePerSecond, int burst) {
+        this(ratePerSecond, burst, 100_000, System::nanoTime);
+    }
+
+    boolean isUnlimited() {
+        return ratePerNano <= 0;
+    }
+
+    /** Empty when the request may go ahead (a token was taken); else how long until it may. */
+    Optional<Duration> tryAcquire(String key) {
+        if (isUnlimited()) {
+            return Optional.empty();
+        }
+        long now = nanoTime.getAsLong();
+        Bucket bucket = buckets.get(key);
+        if (bucket == null) {
+            if (buckets.size() >= maxKeys) {
+                buckets.values().removeIf(b -> b.isFull(now));
+            }
+            bucket = buckets.computeIfAbsent(key, k -> new Bucket());
+        }
+        long wait = bucket.take(now);
+        return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+    }
+
+    int size() {
+        return buckets.size();
+    }
+}

@@ -131,10 +131,11 @@ function render(root, usage, deliveries, scope) {
   });
   const leads = chartFigure({
     title: 'Leads and escalations per day',
-    description: `${fmt.number(t.leads)} leads, ${fmt.number(t.escalations)} live chat escalations`,
+    description: `${plural(t.leads, 'lead')}, ${plural(t.escalations, 'live chat escalation')}`,
     legend: [{ name: 'Leads', color: COLORS.leads }, { name: 'Escalations', color: COLORS.escalations }],
-    draw: lineChart({
+    draw: columnChart({
       labels,
+      grouped: true,
       series: [
         { name: 'Leads', color: COLORS.leads, values: days.map((d) => d.leads) },
         { name: 'Escalations', color: COLORS.escalations, values: days.map((d) => d.escalations) },
@@ -180,8 +181,34 @@ function render(root, usage, deliveries, scope) {
     }),
     note: deliveryNote,
   });
+  const perDay = new Map(days.map((d) => [d.day, { attempts: 0, successes: 0 }]));
+  eps.forEach((e) => e.days.forEach((d) => {
+    const sum = perDay.get(d.day);
+    if (sum) {
+      sum.attempts += d.attempts;
+      sum.successes += d.successes;
+    }
+  }));
+  const daily = days.map((d) => perDay.get(d.day));
+  const trend = chartFigure({
+    title: 'Delivery success rate per day',
+    description: 'All endpoints in view; days without attempts are left blank',
+    draw: lineChart({
+      labels,
+      max: 100,
+      integer: false,
+      format: (v) => `${Math.round(v)} %`,
+      series: [{ name: 'Success rate', color: COLORS.success, values: daily.map((x) => (x.attempts ? (100 * x.successes) / x.attempts : null)) }],
+    }),
+    note: deliveryNote,
+    table: {
+      headers: ['Day', 'Attempts', 'Succeeded', 'Success rate'],
+      rows: days.map((d, i) => [d.day, daily[i].attempts, daily[i].successes, daily[i].attempts ? fmt.percent(daily[i].successes / daily[i].attempts) : '—']),
+    },
+  });
   deliverySection.append(
-    h('div', { class: 'chart-grid' }, h('div', { class: 'card chart-card' }, rate), h('div', { class: 'card chart-card' }, latency)),
+    h('div', { class: 'chart-grid' }, h('div', { class: 'card chart-card' }, rate), h('div', { class: 'card chart-card' }, latency),
+      h('div', { class: 'card chart-card wide' }, trend)),
     h('div', { class: 'card' }, h('div', { class: 'table-scroll' }, h('table', { class: 'endpoint-stats' },
       h('caption', { text: 'Per endpoint' }),
       h('thead', {}, h('tr', {}, ['Endpoint', 'Attempts', 'Succeeded', 'Success rate', 'p50', 'p95'].map((c) => h('th', { scope: 'col', text: c })))),
@@ -199,4 +226,8 @@ function kpi(label, value, sub) {
     h('span', { class: 'kpi-label', text: label }),
     h('span', { class: 'kpi-value', text: value }),
     sub ? h('span', { class: 'kpi-sub', text: sub }) : null);
+}
+
+function plural(n, word) {
+  return `${fmt.number(n)} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -39,7 +39,7 @@ export function chartFigure({ title, description, legend = [], draw, table, note
       description ? h('span', { class: 'chart-desc', id: descId, text: description }) : null),
     legend.length
       ? h('ul', { class: 'legend', 'aria-label': `${title}: legend` },
-        legend.map((l) => h('li', {}, swatch(l.color), l.name)))
+        legend.map((l) => h('li', {}, swatch(l.color, l.dashed), l.name)))
       : null,
     plot,
     note ? h('p', { class: 'chart-note', text: note }) : null,
@@ -64,9 +64,10 @@ export function chartFigure({ title, description, legend = [], draw, table, note
   return figure;
 }
 
-function swatch(color) {
-  const el = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-  el.style.background = color;
+function swatch(color, dashed) {
+  const el = h('span', { class: `swatch${dashed ? ' swatch-dashed' : ''}`, 'aria-hidden': 'true' });
+  el.style.background = dashed ? 'transparent' : color;
+  el.style.borderColor = color;
   return el;
 }
 
@@ -125,27 +126,33 @@ function xLabels(svg, labels, m, band, height) {
 /**
  * Columns per label; several series are stacked. series: [{name, color, values}].
  */
-export function columnChart({ labels, series, format = fmt.compact, integer = true, height = 220 }) {
+export function columnChart({
+  labels, series, format = fmt.compact, integer = true, height = 220, grouped = false,
+}) {
   return (width) => {
-    const totals = labels.map((_, i) => series.reduce((sum, se) => sum + (se.values[i] || 0), 0));
+    const totals = labels.map((_, i) => (grouped
+      ? Math.max(0, ...series.map((se) => se.values[i] || 0))
+      : series.reduce((sum, se) => sum + (se.values[i] || 0), 0)));
     const ticks = niceTicks(Math.max(0, ...totals), 4, integer);
     const { svg, m, plotW, y } = frame(width, height, ticks, format);
     const band = plotW / Math.max(1, labels.length);
     const barW = Math.max(1, Math.min(36, band * 0.72));
+    // Side by side when grouped: each series gets a slice of the bar's width.
+    const slice = grouped ? barW / series.length : barW;
     const bars = s('g', { class: 'bars' });
     labels.forEach((label, i) => {
       let base = 0;
-      series.forEach((se) => {
+      series.forEach((se, si) => {
         const v = se.values[i] || 0;
         if (v <= 0) {
           return;
         }
-        const y1 = y(base + v);
-        const y0 = y(base);
+        const y1 = y(grouped ? v : base + v);
+        const y0 = y(grouped ? 0 : base);
         const rect = s('rect', {
-          x: (m.left + band * i + (band - barW) / 2).toFixed(1),
+          x: (m.left + band * i + (band - barW) / 2 + (grouped ? si * slice : 0)).toFixed(1),
           y: y1.toFixed(1),
-          width: barW.toFixed(1),
+          width: Math.max(1, grouped ? slice - 1 : slice).toFixed(1),
           height: Math.max(1, y0 - y1).toFixed(1),
           fill: se.color,
           class: 'bar',
@@ -181,14 +188,20 @@ export function lineChart({ labels, series, format = fmt.compact, integer = true
         pen = true;
       });
       if (d) {
-        lines.append(s('path', { d, fill: 'none', stroke: se.color, 'stroke-width': 2.25, 'stroke-linejoin': 'round', 'stroke-linecap': 'round', class: 'line' }));
+        lines.append(s('path', {
+          d, fill: 'none', stroke: se.color, 'stroke-width': 2.25, 'stroke-linejoin': 'round', 'stroke-linecap': 'round',
+          'stroke-dasharray': se.dashed ? '6 4' : null, class: 'line',
+        }));
       }
       const dots = s('g', { class: 'dots' });
       se.values.forEach((v, i) => {
         if (v === null || v === undefined || (labels.length > 45 && v === 0)) {
           return;
         }
-        dots.append(s('circle', { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: labels.length > 45 ? 2 : 3, fill: se.color, class: 'dot' },
+        // A point without neighbours draws no line, so it gets a larger dot.
+        const alone = (se.values[i - 1] ?? null) === null && (se.values[i + 1] ?? null) === null;
+        const r = alone ? 4 : labels.length > 45 ? 2 : 3;
+        dots.append(s('circle', { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r, fill: se.color, class: 'dot' },
           s('title', {}, `${labels[i]} · ${se.name}: ${format(v)}`)));
       });
       lines.append(dots);
@@ -247,13 +260,13 @@ export function barRows({ categories, series, format = fmt.compact, integer = tr
 
 const SOURCE_COLORS = {
   widget: '#4263eb',
-  api: '#0ca678',
+  api: '#0b7285',
   discord: '#7048e8',
   slack: '#f08c00',
   whatsapp: '#37b24d',
-  messenger: '#1c7ed6',
-  instagram: '#d6336c',
-  telegram: '#15aabf',
+  messenger: '#e64980',
+  instagram: '#c2255c',
+  telegram: '#74c0fc',
   unknown: '#868e96',
 };
 const SPARE = ['#e8590c', '#ae3ec9', '#1098ad', '#74b816', '#c2255c', '#5c7cfa', '#fab005'];

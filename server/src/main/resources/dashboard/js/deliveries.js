@@ -226,7 +226,7 @@ export function mount(root) {
   function row(a, isNew) {
     const ev = events.get(a.event_id);
     const ep = endpoints.get(a.endpoint_id);
-    const result = a.http_status ? `HTTP ${a.http_status}` : (a.error_kind || '—');
+    const result = fmt.result(a);
     const button = h('button', {
       type: 'button', class: `log-row outcome-${a.outcome}${isNew ? ' is-new' : ''}`, 'aria-haspopup': 'dialog',
       dataset: { attemptId: a.id, eventId: a.event_id },
@@ -320,8 +320,10 @@ function openDetails(attempt, { endpoints, onClose }) {
         return;
       }
       const ev = event.json;
-      title.textContent = `${ev.event} event${ev.test ? ' (test)' : ''}`;
-      render(ev, rawPayload(event.text), deliveries.data);
+      title.textContent = `${ev.test ? 'Test event' : 'Event'} · ${ev.event}`;
+      // The delivery of the row that was opened comes first.
+      const list = [...deliveries.data].sort((x, y) => Number(y.endpoint_id === attempt.endpoint_id) - Number(x.endpoint_id === attempt.endpoint_id));
+      render(ev, rawPayload(event.text), list);
     } catch (e) {
       clear(body).append(h('p', { class: 'error', role: 'alert', text: `Could not load this event: ${e.message}` }));
     }
@@ -400,7 +402,7 @@ function openDetails(attempt, { endpoints, onClose }) {
           return h('tr', { class: a.id === attempt.id ? 'is-current' : null },
             h('td', { text: a.attempt_number }),
             h('td', {}, h('time', { datetime: a.started_at, text: fmt.dateTime(a.started_at) })),
-            h('td', {}, h('span', { class: `badge ${badgeClass(a.outcome)}`, text: a.http_status ? `${a.http_status}` : (a.error_kind || a.outcome) }),
+            h('td', {}, h('span', { class: `badge ${badgeClass(a.outcome)}`, text: fmt.result(a) }),
               a.error_message ? h('span', { class: 'muted small block', text: a.error_message }) : null),
             h('td', { text: fmt.ms(a.latency_ms) }),
             h('td', {}, a.response_body

@@ -83,6 +83,18 @@ export const fmt = {
   number: (n) => number.format(n),
   compact: (n) => (Math.abs(n) < 10000 ? number.format(Math.round(n * 100) / 100) : compact.format(n)),
   percent: (rate) => `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`,
+  /** What an attempt got: "HTTP 503", or its error kind in words. */
+  result(attempt) {
+    if (attempt.http_status) {
+      return `HTTP ${attempt.http_status}`;
+    }
+    const kinds = {
+      timeout: 'Timed out', connect: 'Connect error', dns: 'DNS error', tls: 'TLS error', redirect: 'Redirect',
+      io: 'Connection broke', blocked_target: 'Blocked address', endpoint_disabled: 'Endpoint disabled',
+      endpoint_deleted: 'Endpoint deleted', http_status: 'HTTP error',
+    };
+    return kinds[attempt.error_kind] || attempt.error_kind || 'No answer';
+  },
   ms: (ms) => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${number.format(ms)} ms`),
   /** "in 23 hours", "5 minutes ago". */
   relative(iso, now = Date.now()) {

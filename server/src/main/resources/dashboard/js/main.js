@@ -112,7 +112,7 @@ function signInForm(reason) {
 function start(account) {
   app.account = account;
   document.getElementById('who-name').textContent = account.name;
-  document.getElementById('who-plan').textContent = `${account.plan} plan`;
+  document.getElementById('who-plan').textContent = `${account.plan[0].toUpperCase()}${account.plan.slice(1)} plan`;
   topbar.hidden = false;
   navigated = false;
   if (!location.hash.startsWith('#/')) {

@@ -17,6 +17,11 @@ export function toast(text, kind = 'info') {
   const remove = () => el.remove();
   close.addEventListener('click', remove);
   region.append(el);
+  // At most three at a time; the oldest go first.
+  while (region.children.length > 3) {
+    region.firstElementChild.remove();
+  }
+  announce(text);
   if (kind !== 'error') {
     setTimeout(remove, 5000);
   }

@@ -42,7 +42,7 @@ export function mount(root, app) {
         bots.append(component.el);
         component.load();
       }
-      bots.append(addChatbot(app.account, (bot) => {
+      bots.append(addChatbot((bot) => {
         const component = chatbotCard(bot, app.account, renderPlan);
         chatbots.push(component);
         bots.querySelector('.add-chatbot').before(component.el);
@@ -53,7 +53,7 @@ export function mount(root, app) {
       }));
       if (page.data.length === 0) {
         bots.prepend(h('div', { class: 'card empty-bots' }, emptyState('No chatbots yet',
-          'Add your first chatbot below, then register the URL where its events should be sent.')));
+          'Your chatbots appear here once the platform registers them, or add one below. Then register the URL where its events should be sent.')));
       }
       renderPlan();
     } catch (e) {
@@ -113,7 +113,6 @@ function renderSecret(card, isAlive) {
     const current = secret || await load();
     if (await copyText(current.signing_secret)) {
       toast('Signing secret copied to the clipboard.');
-      announce('Signing secret copied');
     } else {
       revealed = true;
       paint();
@@ -140,8 +139,7 @@ function renderSecret(card, isAlive) {
       secret = await api.post('/v1/account/signing-secret/rotate', {});
       revealed = true;
       paint();
-      toast('Signing secret rotated. Copy the new one into your receiver.');
-      announce('Signing secret rotated; the new secret is shown.');
+      toast('Signing secret rotated: the new one is shown. Copy it into your receiver.');
     }, error);
     rotate.focus();
   });
@@ -373,7 +371,6 @@ function chatbotCard(bot, account, onCountChange) {
         render();
         onCountChange();
         toast('Endpoint added. Send a test event to check it.');
-        announce('Endpoint added');
         focusAfter(`[data-endpoint-id="${created.id}"] .send-test`);
       },
     });
@@ -419,7 +416,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     h('div', { class: 'field' },
       h('label', { for: url.id, text: 'Endpoint URL' }),
       url,
-      h('p', { class: 'help', text: 'An https URL on your server that answers 2xx. Redirects are not followed.' })),
+      h('p', { class: 'help', text: 'Where your server receives the events (https recommended). It should answer 2xx; redirects are not followed.' })),
     h('fieldset', { class: 'field' },
       h('legend', { text: 'Events to send' }),
       h('div', { class: 'checks' }, boxes.map((b) => h('label', { class: 'check', for: b.id }, b,
@@ -474,12 +471,12 @@ function healthBadge(e) {
 function testResult(answer) {
   const a = answer.attempt;
   if (!a) {
-    return h('div', { class: 'test-result is-pending', role: 'status' },
+    return h('div', { class: 'test-result is-pending' },
       'Test event queued; it was not attempted at once. ', h('a', { href: '#/deliveries', text: 'Watch the delivery log' }), '.');
   }
   const ok = a.outcome === 'delivered';
-  const what = a.http_status ? `HTTP ${a.http_status}` : (a.error_kind || 'no answer');
-  return h('div', { class: `test-result ${ok ? 'is-ok' : 'is-bad'}`, role: 'status' },
+  const what = fmt.result(a);
+  return h('div', { class: `test-result ${ok ? 'is-ok' : 'is-bad'}` },
     h('p', {},
       h('strong', { text: ok ? 'Test event delivered' : 'Test event failed' }),
       ` · ${what} in ${fmt.ms(a.latency_ms)}`,
@@ -488,18 +485,16 @@ function testResult(answer) {
     a.response_body ? h('details', {}, h('summary', { text: 'Response body' }), h('pre', { class: 'code', text: a.response_body })) : null);
 }
 
-function addChatbot(account, onAdded) {
+function addChatbot(onAdded) {
   const name = h('input', { id: 'new-bot-name', type: 'text', required: true, maxlength: 200, placeholder: 'Support bot' });
-  const id = h('input', { id: 'new-bot-id', type: 'text', maxlength: 256, placeholder: 'optional', spellcheck: 'false' });
   const error = errorSlot();
   const save = h('button', { type: 'submit', class: 'btn', text: 'Add chatbot' });
   const form = h('form', { class: 'card add-chatbot', novalidate: true, 'aria-labelledby': 'add-bot-heading' },
     h('h2', { id: 'add-bot-heading', text: 'Add a chatbot' }),
     h('div', { class: 'inline-fields' },
       h('div', { class: 'field' }, h('label', { for: name.id, text: 'Name' }), name),
-      h('div', { class: 'field' }, h('label', { for: id.id, text: 'Platform chatbot id' }), id),
       save),
-    h('p', { class: 'help', text: 'Use the id the platform posts events with; leave it empty to get a new one.' }),
+    h('p', { class: 'help', text: 'Chatwire gives it an id. Chatbots the platform registers for you appear here by themselves.' }),
     error);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -508,14 +503,9 @@ function addChatbot(account, onAdded) {
       name.focus();
       return;
     }
-    const body = { name: name.value.trim() };
-    if (id.value.trim()) {
-      body.id = id.value.trim();
-    }
     busy(save, async () => {
-      const bot = await api.post('/v1/chatbots', body);
+      const bot = await api.post('/v1/chatbots', { name: name.value.trim() });
       name.value = '';
-      id.value = '';
       announce(`Chatbot ${bot.name} added`);
       onAdded(bot);
     }, error);

@@ -2,6 +2,7 @@ package io.chatwire.analytics;
 
 import io.chatwire.event.EventType;
 import io.chatwire.store.Database;
+import io.chatwire.store.DeferredUpdates;
 import io.chatwire.store.Jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -32,6 +33,18 @@ public final class AnalyticsStore {
                 escalations = usage_daily.escalations + excluded.escalations
             """;
 
+    private static final String ADD_ENDPOINT_DAY = """
+            INSERT INTO endpoint_daily (account_id, endpoint_id, day, attempts, successes, %s)
+            VALUES (?, ?, ?, ?, ?, %s)
+            ON CONFLICT (endpoint_id, day) DO UPDATE SET
+                attempts = endpoint_daily.attempts + excluded.attempts,
+                successes = endpoint_daily.successes + excluded.successes,
+                %s
+            """.formatted(BUCKET_COLUMNS, Jdbc.placeholders(LatencyHistogram.BUCKETS),
+            IntStream.range(0, LatencyHistogram.BUCKETS)
+                    .mapToObj(i -> "b" + i + " = endpoint_daily.b" + i + " + excluded.b" + i)
+                    .collect(Collectors.joining(",\n    ")));
+
     private static final String USAGE = """
             SELECT chatbot_id, day, source, chats, credits, leads, escalations FROM usage_daily
             WHERE account_id = ? AND day >= ? AND day <= ?%s
@@ -54,29 +67,72 @@ public final class AnalyticsStore {
         return LocalDate.ofInstant(at, ZoneOffset.UTC).toString();
     }
 
-    /** Counts an accepted event in its chatbot's usage, in the caller's transaction. */
-    public static void countEvent(Connection c, String accountId, String chatbotId, EventType type, String source,
-            double credits, Instant at) throws SQLException {
+    /** Counts an accepted event in its chatbot's usage, as part of the write being run. */
+    public static void countEvent(String accountId, String chatbotId, EventType type, String source, double credits,
+            Instant at) {
         int chats = type == EventType.CHAT ? 1 : 0;
-        int leads = type == EventType.LEAD_SUBMISSION ? 1 : 0;
-        int escalations = type == EventType.LIVE_CHAT_ESCALATION ? 1 : 0;
-        Jdbc.update(c, ADD_USAGE, accountId, chatbotId, day(at), source, chats, chats == 1 ? credits : 0.0, leads,
-                escalations);
+        DeferredUpdates.add(new UsageDelta(accountId, chatbotId, day(at), source, chats, chats == 1 ? credits : 0.0,
+                type == EventType.LEAD_SUBMISSION ? 1 : 0, type == EventType.LIVE_CHAT_ESCALATION ? 1 : 0));
     }
 
-    /** Counts an attempt that reached (or tried to reach) the endpoint, in the caller's transaction. */
-    public static void countAttempt(Connection c, String accountId, String endpointId, boolean success,
-            long latencyMillis, Instant at) throws SQLException {
-        String bucket = "b" + LatencyHistogram.bucketOf(latencyMillis);
-        String sql = """
-                INSERT INTO endpoint_daily (account_id, endpoint_id, day, attempts, successes, %1$s)
-                VALUES (?, ?, ?, 1, ?, 1)
-                ON CONFLICT (endpoint_id, day) DO UPDATE SET
-                    attempts = endpoint_daily.attempts + 1,
-                    successes = endpoint_daily.successes + excluded.successes,
-                    %1$s = endpoint_daily.%1$s + 1
-                """.formatted(bucket);
-        Jdbc.update(c, sql, accountId, endpointId, day(at), success ? 1 : 0);
+    /** Counts an attempt that reached (or tried to reach) the endpoint, as part of the write being run. */
+    public static void countAttempt(String accountId, String endpointId, boolean success, long latencyMillis,
+            Instant at) {
+        long[] buckets = new long[LatencyHistogram.BUCKETS];
+        buckets[LatencyHistogram.bucketOf(latencyMillis)] = 1;
+        DeferredUpdates.add(new EndpointDayDelta(accountId, endpointId, day(at), 1, success ? 1 : 0, buckets));
+    }
+
+    private record UsageDelta(String accountId, String chatbotId, String day, String source, long chats, double credits,
+            long leads, long escalations) implements DeferredUpdates.Update {
+        @Override
+        public String key() {
+            return "analytics.usage|" + chatbotId + "|" + day + "|" + source;
+        }
+
+        @Override
+        public DeferredUpdates.Update merge(DeferredUpdates.Update later) {
+            UsageDelta o = (UsageDelta) later;
+            return new UsageDelta(accountId, chatbotId, day, source, chats + o.chats, credits + o.credits,
+                    leads + o.leads, escalations + o.escalations);
+        }
+
+        @Override
+        public void apply(Connection c) throws SQLException {
+            Jdbc.update(c, ADD_USAGE, accountId, chatbotId, day, source, chats, credits, leads, escalations);
+        }
+    }
+
+    private record EndpointDayDelta(String accountId, String endpointId, String day, long attempts, long successes,
+            long[] buckets) implements DeferredUpdates.Update {
+        @Override
+        public String key() {
+            return "analytics.endpoint|" + endpointId + "|" + day;
+        }
+
+        @Override
+        public DeferredUpdates.Update merge(DeferredUpdates.Update later) {
+            EndpointDayDelta o = (EndpointDayDelta) later;
+            long[] sum = buckets.clone();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += o.buckets[i];
+            }
+            return new EndpointDayDelta(accountId, endpointId, day, attempts + o.attempts, successes + o.successes, sum);
+        }
+
+        @Override
+        public void apply(Connection c) throws SQLException {
+            Object[] params = new Object[5 + buckets.length];
+            params[0] = accountId;
+            params[1] = endpointId;
+            params[2] = day;
+            params[3] = attempts;
+            params[4] = successes;
+            for (int i = 0; i < buckets.length; i++) {
+                params[5 + i] = buckets[i];
+            }
+            Jdbc.update(c, ADD_ENDPOINT_DAY, params);
+        }
     }
 
     /** One chatbot's usage on one day from one source. */

@@ -220,12 +220,12 @@ public final class DeliveryStore {
         return db.write(c -> {
             insertAttempt(c, job.accountId(), attempt);
             if (reachedEndpoint) {
-                AnalyticsStore.countAttempt(c, job.accountId(), job.endpointId(), outcome instanceof Outcome.Delivered,
+                AnalyticsStore.countAttempt(job.accountId(), job.endpointId(), outcome instanceof Outcome.Delivered,
                         attempt.latency().toMillis(), attempt.startedAt());
                 if (outcome instanceof Outcome.Delivered) {
-                    EndpointStore.recordSuccess(c, job.endpointId());
+                    EndpointStore.recordSuccess(job.endpointId(), now, autoDisableAfter);
                 } else {
-                    EndpointStore.recordFailure(c, job.endpointId(), now, autoDisableAfter);
+                    EndpointStore.recordFailure(job.endpointId(), now, autoDisableAfter);
                 }
             }
             String status = switch (outcome) {

@@ -83,7 +83,7 @@ public final class EventIntake {
             Event event = new Event(Ids.newId("evt"), account.id(), chatbot.id(), payload.type(), payload.json(),
                     idempotencyKey, now, false);
             EventStore.insert(c, event);
-            AnalyticsStore.countEvent(c, account.id(), chatbot.id(), payload.type(), payload.source(),
+            AnalyticsStore.countEvent(account.id(), chatbot.id(), payload.type(), payload.source(),
                     payload.costCredits(), now);
             if (!account.plan().hasWebhooks()) {
                 return new Staged(new Accepted(event, false, 0), List.of());

@@ -8,6 +8,7 @@ import io.chatwire.signing.SecretCipher;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.signing.SigningSecret;
 import io.chatwire.store.Database;
+import io.chatwire.store.DeferredUpdates;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
 import io.chatwire.store.SecretsAtRest;
@@ -66,8 +67,11 @@ public final class EndpointStore {
             WHERE id = ? AND consecutive_failures <> 0
             """;
     private static final String RECORD_FAILURE = """
-            UPDATE endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, ?)
+            UPDATE endpoints SET consecutive_failures = consecutive_failures + ?, failing_since = COALESCE(failing_since, ?)
             WHERE id = ?
+            """;
+    private static final String RESTART_FAILURES = """
+            UPDATE endpoints SET consecutive_failures = ?, failing_since = ? WHERE id = ?
             """;
     private static final String AUTO_DISABLE = """
             UPDATE endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?
@@ -266,22 +270,60 @@ public final class EndpointStore {
                         "secret", "previous_secret", "previous_secret_expires_at"));
     }
 
-    /** Notes a successful attempt in the caller's transaction: the endpoint is healthy again. */
-    public static void recordSuccess(Connection c, String endpointId) throws SQLException {
-        Jdbc.update(c, RECORD_SUCCESS, endpointId);
+    /** Notes a successful attempt, as part of the write being run: the endpoint is healthy again. */
+    public static void recordSuccess(String endpointId, Instant at, Duration disableAfter) {
+        DeferredUpdates.add(new HealthChange(endpointId, true, 0, Optional.empty(), at, disableAfter));
     }
 
     /**
-     * Notes a failed attempt in the caller's transaction, and disables the endpoint when it has failed
-     * every attempt for {@code disableAfter}. Returns true when this call disabled it.
+     * Notes a failed attempt, as part of the write being run; the endpoint is disabled once it has
+     * failed every attempt for {@code disableAfter}.
      */
-    public static boolean recordFailure(Connection c, String endpointId, Instant now, Duration disableAfter)
-            throws SQLException {
-        Jdbc.update(c, RECORD_FAILURE, now.toEpochMilli(), endpointId);
-        String reason = "every attempt failed for " + disableAfter.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
-                + " (since the first failure of the run); fix the receiver and enable the endpoint again";
-        return Jdbc.update(c, AUTO_DISABLE, false, reason, now.toEpochMilli(), endpointId, true,
-                now.minus(disableAfter).toEpochMilli()) == 1;
+    public static void recordFailure(String endpointId, Instant at, Duration disableAfter) {
+        DeferredUpdates.add(new HealthChange(endpointId, false, 1, Optional.of(at), at, disableAfter));
+    }
+
+    /**
+     * The net effect on an endpoint's health record of a run of attempts in one transaction: whether
+     * one succeeded, and the failures after the last success (with the first one's time).
+     */
+    private record HealthChange(String endpointId, boolean sawSuccess, int failuresAfter,
+            Optional<Instant> firstFailureAfter, Instant lastAt, Duration disableAfter)
+            implements DeferredUpdates.Update {
+        @Override
+        public String key() {
+            return "endpoint.health|" + endpointId;
+        }
+
+        @Override
+        public DeferredUpdates.Update merge(DeferredUpdates.Update later) {
+            HealthChange o = (HealthChange) later;
+            if (o.sawSuccess) {
+                return o;
+            }
+            return new HealthChange(endpointId, sawSuccess, failuresAfter + o.failuresAfter,
+                    firstFailureAfter.or(() -> o.firstFailureAfter), o.lastAt, disableAfter);
+        }
+
+        @Override
+        public void apply(Connection c) throws SQLException {
+            if (sawSuccess) {
+                if (failuresAfter == 0) {
+                    Jdbc.update(c, RECORD_SUCCESS, endpointId);
+                    return;
+                }
+                Jdbc.update(c, RESTART_FAILURES, failuresAfter, firstFailureAfter.orElseThrow().toEpochMilli(),
+                        endpointId);
+            } else {
+                Jdbc.update(c, RECORD_FAILURE, failuresAfter, firstFailureAfter.orElseThrow().toEpochMilli(),
+                        endpointId);
+            }
+            String reason = "every attempt failed for "
+                    + disableAfter.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                    + " (since the first failure of the run); fix the receiver and enable the endpoint again";
+            Jdbc.update(c, AUTO_DISABLE, false, reason, lastAt.toEpochMilli(), endpointId, true,
+                    lastAt.minus(disableAfter).toEpochMilli());
+        }
     }
 
     /** The chatbot's endpoints, read inside the caller's transaction (ingest fans out from these). */

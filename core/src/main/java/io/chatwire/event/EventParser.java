@@ -78,8 +78,13 @@ public final class EventParser {
         if (chatbotId.isBlank()) {
             throw new Problem.Invalid("invalid_field", "chatbot_id must not be empty");
         }
+        requireCleanText("chatbot_id", chatbotId, 256);
         optionalString(event, "client_ip");
-        optionalString(event, "source");
+        JsonNode sourceField = optional(event, "source", JsonNodeType.STRING);
+        if (sourceField != null) {
+            // Kept as a column of the usage aggregates, not only inside the stored body.
+            requireCleanText("source", sourceField.textValue(), 100);
+        }
         optionalString(event, "conversation_id");
         optionalString(event, "created_at");
         optional(event, "cost_credits", JsonNodeType.NUMBER);
@@ -90,7 +95,16 @@ public final class EventParser {
         JsonNode credits = event.get("cost_credits");
         return new EventPayload(type, chatbotId, text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
-                credits == null || credits.isNull() ? 0 : credits.doubleValue());
+                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()));
+    }
+
+    /**
+     * The credits as counted in the usage aggregates. The body keeps a number like {@code 1e400}
+     * exactly, but as a double it is infinite, and one infinity (or a sum past the double range)
+     * would poison every sum it joins; such a value counts as 0 there.
+     */
+    private static double finiteOrZero(double credits) {
+        return Double.isFinite(credits) && Math.abs(credits) <= 1e15 ? credits : 0;
     }
 
     /** Decodes strictly: a body that is not UTF-8 is refused rather than delivered with replaced bytes. */
@@ -134,6 +148,22 @@ public final class EventParser {
         JsonNode score = answer.get("score");
         if (score != null && !score.isNull() && !score.isNumber()) {
             throw new Problem.Invalid("invalid_field", "answer.score must be a number");
+        }
+    }
+
+    /** An id or label that becomes a column value: no control characters or lone surrogates, not too long. */
+    private static void requireCleanText(String field, String value, int maxLength) {
+        if (value.length() > maxLength) {
+            throw new Problem.Invalid("invalid_field", field + " is longer than " + maxLength + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean loneSurrogate = Character.isHighSurrogate(c)
+                    ? i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(++i))
+                    : Character.isLowSurrogate(c);
+            if (c < 0x20 || c == 0x7f || loneSurrogate) {
+                throw new Problem.Invalid("invalid_field", field + " contains control characters or invalid Unicode");
+            }
         }
     }
 

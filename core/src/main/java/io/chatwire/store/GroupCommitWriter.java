@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
+    private static final int MAX_TRIES = 3;
+
     private final DataSource dataSource;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
@@ -100,13 +102,35 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void commit(List<Pending<?>> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<Runnable> answers = commitOnce(batch);
+                answers.forEach(Runnable::run);
+                return;
+            } catch (SQLException e) {
+                if (isTransient(e) && attempt < MAX_TRIES) {
+                    // A deadlock victim or serialization failure: nothing was committed, so the whole
+                    // batch simply runs again.
+                    log.info("retrying a write batch after a transient database error: {}", e.getMessage());
+                    continue;
+                }
+                StoreUnavailableException failure = new StoreUnavailableException("the database refused the commit", e);
+                batch.forEach(p -> p.result().completeExceptionally(failure));
+                return;
+            }
+        }
+    }
+
+    private List<Runnable> commitOnce(List<Pending<?>> batch) throws SQLException {
         List<Runnable> answers = new ArrayList<>(batch.size());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                DeferredUpdates deferred = new DeferredUpdates();
                 for (Pending<?> p : batch) {
-                    answers.add(runOne(c, p, batch.size() > 1));
+                    answers.add(runOne(c, p, batch.size() > 1, deferred));
                 }
+                deferred.applyInKeyOrder(c);
                 c.commit();
             } catch (Throwable t) {
                 // Roll back before anything else touches the connection: restoring auto-commit on an
@@ -116,33 +140,47 @@ final class GroupCommitWriter implements AutoCloseable {
                 throw t;
             }
             c.setAutoCommit(true);
-        } catch (SQLException e) {
-            StoreUnavailableException failure = new StoreUnavailableException("the database refused the commit", e);
-            batch.forEach(p -> p.result().completeExceptionally(failure));
-            return;
         }
-        answers.forEach(Runnable::run);
+        return answers;
+    }
+
+    static boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        return "40P01".equals(state) || "40001".equals(state);
     }
 
     /** Runs one piece under a savepoint and returns how to answer its caller once committed. */
-    private static <T> Runnable runOne(Connection c, Pending<T> p, boolean isolate) throws SQLException {
+    private static <T> Runnable runOne(Connection c, Pending<T> p, boolean isolate, DeferredUpdates batchUpdates)
+            throws SQLException {
         Savepoint sp = isolate ? c.setSavepoint() : null;
+        DeferredUpdates pieceUpdates = new DeferredUpdates();
         try {
-            T value = p.work().run(c);
+            T value = DeferredUpdates.collecting(pieceUpdates, p.work(), c);
             if (sp != null) {
                 c.releaseSavepoint(sp);
             }
+            batchUpdates.addAll(pieceUpdates);
             return () -> p.result().complete(value);
-        } catch (SQLException | RuntimeException e) {
-            if (sp != null) {
-                c.rollback(sp);
-            } else {
-                // Alone in its transaction: the whole transaction is this piece, roll it all back.
-                c.rollback();
+        } catch (SQLException e) {
+            if (isTransient(e)) {
+                throw e; // retried with the whole batch
             }
+            rollbackPiece(c, sp);
+            return () -> p.result().completeExceptionally(e);
+        } catch (RuntimeException e) {
+            rollbackPiece(c, sp);
             return () -> p.result().completeExceptionally(e);
         }
-        // An Error is not caught here: it fails the whole batch, which commit() rolls back.
+        // An Error is not caught here: it fails the whole batch, which commitOnce() rolls back.
+    }
+
+    private static void rollbackPiece(Connection c, Savepoint sp) throws SQLException {
+        if (sp != null) {
+            c.rollback(sp);
+        } else {
+            // Alone in its transaction: the whole transaction is this piece, roll it all back.
+            c.rollback();
+        }
     }
 
     private static void rollbackQuietly(Connection c) {

@@ -106,8 +106,8 @@ class SecretsAtRestTest {
             String id = s.account().account().id();
             assertThat(new AccountStore(db, CLOCK).get(id).secrets()).isEqualTo(s.accountSecrets());
             assertThat(new EndpointStore(db, CLOCK).ownSecret(id, s.endpoint().id())).contains(s.endpointSecrets());
-            assertThat(db.read(c -> EndpointStore.signingSecrets(c, db.cipher(), id, s.endpoint().id())))
-                    .isEqualTo(s.endpointSecrets());
+            SecretSet signing = db.read(c -> EndpointStore.signingSecrets(c, db.cipher(), id, s.endpoint().id()));
+            assertThat(signing).isEqualTo(s.endpointSecrets());
         }
         assertThat(String.join("\n", jdbcDump())).doesNotContain(needles(s));
         // Sealing is done once: a second open finds nothing left to seal.

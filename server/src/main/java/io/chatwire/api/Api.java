@@ -136,6 +136,8 @@ public final class Api {
                 if (declared > maxBody) {
                     throw new Problem.TooLarge("the body is " + declared + " bytes; the limit is " + maxBody);
                 }
+                // Ids and filters never hold control characters; PostgreSQL could not even compare them.
+                Requests.requireCleanUri(ctx);
             });
             r.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
             r.get("/readyz", ctx -> {

@@ -67,4 +67,8 @@ final class AuthThrottle {
         windows.merge(address, new Window(now, 1), (old, one) -> now - old.startedAt() >= windowNanos
                 ? one : new Window(old.startedAt(), old.failures() + 1));
     }
+
+    int size() {
+        return windows.size();
+    }
 }

@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatwire.event.EventParser;
 import io.chatwire.problem.Problem;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,6 +43,15 @@ final class JsonBody {
 
     static JsonBody parse(byte[] body, Set<String> allowed) {
         JsonNode root;
+        try {
+            // Decoded strictly first: Jackson alone lets overlong forms and encoded surrogates through.
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            throw new Problem.Invalid("invalid_encoding", "the body must be UTF-8 encoded JSON");
+        }
         try {
             root = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
@@ -77,6 +90,7 @@ final class JsonBody {
         if (v.textValue().length() > MAX_STRING) {
             throw new Problem.Invalid("invalid_field", field + " is longer than " + MAX_STRING + " characters");
         }
+        Requests.requireCleanText(field, v.textValue());
         return Optional.of(v.textValue());
     }
 
@@ -116,9 +130,10 @@ final class JsonBody {
         }
         List<String> values = new ArrayList<>();
         for (JsonNode item : v) {
-            if (!item.isTextual()) {
+            if (!item.isTextual() || item.textValue().length() > MAX_STRING) {
                 throw new Problem.Invalid("invalid_field", field + " must be an array of strings");
             }
+            Requests.requireCleanText(field, item.textValue());
             values.add(item.textValue());
         }
         return Optional.of(values);

@@ -38,6 +38,45 @@ final class Requests {
         }
     }
 
+    /**
+     * Refuses text no identifier or name of ours contains, and that some databases cannot even store
+     * (PostgreSQL refuses NUL in text): control characters other than tab and line breaks, and lone
+     * UTF-16 surrogates (what invalid UTF-8 or a bare {@code \\uD800} escape decodes to).
+     */
+    static void requireCleanText(String what, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+            boolean loneSurrogate = Character.isHighSurrogate(c)
+                    ? i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(++i))
+                    : Character.isLowSurrogate(c);
+            if (control || loneSurrogate || c == '\uFFFD') {
+                throw new Problem.Invalid("invalid_characters", what
+                        + " contains control characters or invalid Unicode (e.g. from invalid UTF-8)");
+            }
+        }
+    }
+
+    /** The path and query parameters, percent-decoded, must be clean text (see {@link #requireCleanText}). */
+    static void requireCleanUri(Context ctx) {
+        try {
+            String path = ctx.req().getRequestURI();
+            if (path.indexOf('%') >= 0) {
+                requireCleanText("the path", java.net.URLDecoder.decode(path.replace("+", "%2B"),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            String query = ctx.req().getQueryString();
+            if (query != null) {
+                for (String part : query.split("&")) {
+                    requireCleanText("the query", java.net.URLDecoder.decode(part,
+                            java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IllegalArgumentException badPercentEncoding) {
+            throw new Problem.Invalid("invalid_parameter", "the path or query has a malformed %-escape");
+        }
+    }
+
     /** A header that must appear at most once. */
     static Optional<String> singleHeader(Context ctx, String name) {
         List<String> values = Collections.list(ctx.req().getHeaders(name));

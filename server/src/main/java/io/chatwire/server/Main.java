@@ -38,7 +38,14 @@ public final class Main implements Runnable {
                 System.err.println("chatwire: bad setting: " + e.getMessage());
                 return 2;
             }
-            ChatwireServer server = ChatwireServer.start(config);
+            ChatwireServer server;
+            try {
+                server = ChatwireServer.start(config);
+            } catch (io.chatwire.signing.SecretCipher.WrongKeyException e) {
+                // A wrong or missing secret key: say so plainly instead of with a stack trace.
+                System.err.println("chatwire: cannot start: " + e.getMessage());
+                return 2;
+            }
             server.firstOperatorToken().ifPresent(token -> {
                 // Printed, never logged: it is shown this once and stored only as a hash.
                 System.out.println("Operator token (shown once; keep it secret): " + token);

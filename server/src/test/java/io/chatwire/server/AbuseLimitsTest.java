@@ -1,0 +1,196 @@
+package io.chatwire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatwire.testing.ApiClient;
+import io.chatwire.testing.RunningChatwire;
+import io.chatwire.testing.RunningChatwire.TestAccount;
+import io.chatwire.testing.TestReceiver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The abuse limits: the per-account ingest rate (429 with Retry-After, nothing stored), the throttle
+ * on failed authentication per address (which never tells whether an account exists), Jetty's own
+ * refusals in the JSON error shape, and the per-endpoint delivery concurrency (extra attempts wait,
+ * none fails for it).
+ */
+class AbuseLimitsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void ingestPastTheAccountsRateIsRefusedWith429AndRetryAfterAndNothingIsStored() {
+        try (RunningChatwire chatwire = RunningChatwire.start(Map.of(
+                "CHATWIRE_INGEST_RATE", "2", "CHATWIRE_INGEST_BURST", "5"))) {
+            TestAccount busy = chatwire.createAccount("standard");
+            String busyBot = chatwire.createChatbot(busy);
+            TestAccount quiet = chatwire.createAccount("standard");
+            String quietBot = chatwire.createChatbot(quiet);
+
+            for (int i = 0; i < 5; i++) {
+                chatwire.postEvent(RunningChatwire.chatEvent(busyBot, "burst " + i));
+            }
+            ApiClient.Response refused = chatwire.operator().post("/v1/events",
+                    RunningChatwire.chatEvent(busyBot, "one too many"), "Idempotency-Key", "too-many-1");
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(429);
+            assertThat(refused.header("Retry-After")).isNotNull();
+            assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 2);
+            assertThat(refused.text("error")).isEqualTo("rate_limited");
+            assertThat(refused.text("message")).contains("Retry-After");
+            assertThat(busy.api().get("/v1/events?limit=200").json().path("data")).hasSize(5);
+
+            // Another account is not held back by the busy one.
+            chatwire.postEvent(RunningChatwire.chatEvent(quietBot, "unaffected"));
+
+            // After the pause the header asked for, the same request goes through (same key: not a duplicate).
+            await().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(3)).until(() ->
+                    chatwire.operator().post("/v1/events", RunningChatwire.chatEvent(busyBot, "one too many"),
+                            "Idempotency-Key", "too-many-1").status() == 202);
+            assertThat(busy.api().get("/v1/events?limit=200").json().path("data")).hasSize(6);
+        }
+    }
+
+    @Test
+    void failedAuthenticationIsThrottledPerAddressAndNeverTellsWhetherAnAccountExists() {
+        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "4"))) {
+            TestAccount account = chatwire.createAccount("standard");
+            String real = account.apiKey();
+            String almost = real.substring(0, real.length() - 1) + (real.endsWith("a") ? "b" : "a");
+            String unknown = "cwk_" + "Q".repeat(43);
+
+            ApiClient.Response wrongOfRealAccount = account.api().as(almost).get("/v1/account");
+            ApiClient.Response wrongOfNoAccount = account.api().as(unknown).get("/v1/account");
+            assertThat(wrongOfRealAccount.status()).isEqualTo(401);
+            assertThat(wrongOfRealAccount.raw()).isEqualTo(wrongOfNoAccount.raw());
+            assertThat(account.api().as("cwop_" + "Q".repeat(43)).get("/v1/account").status()).isEqualTo(401);
+            assertThat(account.api().as("garbage").post("/v1/events", "{}").status()).isEqualTo(401);
+
+            // Four failures from this address: now every request with credentials waits out the window,
+            // the valid key too — the answer does not depend on the token, so it reveals nothing.
+            ApiClient.Response blockedValid = account.api().get("/v1/account");
+            ApiClient.Response blockedWrong = account.api().as(almost).get("/v1/account");
+            ApiClient.Response blockedUnknown = account.api().as(unknown).get("/v1/account");
+            for (ApiClient.Response r : new ApiClient.Response[] {blockedValid, blockedWrong, blockedUnknown}) {
+                assertThat(r.status()).as(r.raw()).isEqualTo(429);
+                assertThat(r.text("error")).isEqualTo("too_many_failed_authentications");
+                assertThat(Integer.parseInt(r.header("Retry-After"))).isBetween(1, 60);
+            }
+            assertThat(blockedValid.raw()).isEqualTo(blockedUnknown.raw());
+            // Routes without credentials stay open.
+            assertThat(chatwire.anonymous().get("/healthz").status()).isEqualTo(200);
+            assertThat(chatwire.anonymous().get("/v1/account").status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void jettysOwnRefusalsAnswerInTheJsonErrorShape() throws Exception {
+        try (RunningChatwire chatwire = RunningChatwire.start()) {
+            URI base = URI.create(chatwire.baseUrl());
+            String pad = "x".repeat(20 * 1024);
+            Raw headers = raw(base, "GET /v1/account HTTP/1.1\r\nHost: x\r\nX-Padding: " + pad + "\r\n\r\n");
+            assertThat(headers.status()).isEqualTo(431);
+            assertThat(headers.contentType()).startsWith("application/json");
+            assertThat(headers.json().path("error").asText()).isEqualTo("headers_too_large");
+            assertThat(headers.json().path("message").asText()).isNotBlank();
+
+            Raw chatData = raw(base, "POST /api/v2/add-webhook HTTP/1.1\r\nHost: x\r\nX-Padding: " + pad + "\r\n\r\n");
+            assertThat(chatData.status()).isEqualTo(431);
+            assertThat(chatData.contentType()).startsWith("application/json");
+            assertThat(chatData.json().has("message")).isTrue();
+
+            for (String request : new String[] {
+                    "GET /v1/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "GET /v1/account HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+                    "GET /v1/" + "a".repeat(70_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "GET /v1/account HTTP/7.3\r\nHost: x\r\n\r\n",
+                    "GET /v1/\u00ff\u00fe HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+                Raw r = raw(base, request);
+                assertThat(r.status()).as(request.substring(0, Math.min(60, request.length()))).isBetween(400, 505);
+                assertThat(r.status()).isNotEqualTo(500);
+                assertThat(r.contentType()).as(r.head()).startsWith("application/json");
+                assertThat(r.json().has("message")).as(r.body()).isTrue();
+                assertThat(r.body()).doesNotContainIgnoringCase("<html");
+            }
+        }
+    }
+
+    @Test
+    void anEndpointGetsAtMostItsConcurrencyAndTheRestWaitInsteadOfFailing() {
+        try (TestReceiver receiver = TestReceiver.start();
+                RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_ENDPOINT_CONCURRENCY", "2"))) {
+            AtomicInteger inFlight = new AtomicInteger();
+            AtomicInteger most = new AtomicInteger();
+            receiver.answering(n -> {
+                int now = inFlight.incrementAndGet();
+                most.accumulateAndGet(now, Math::max);
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+                return TestReceiver.Answer.status(204);
+            });
+            TestAccount account = chatwire.createAccount("standard");
+            String chatbot = chatwire.createChatbot(account);
+            chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            for (int i = 0; i < 8; i++) {
+                chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "q" + i));
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> account.api().get("/v1/deliveries?status=delivered")
+                    .json().path("data").size() == 8);
+            assertThat(most.get()).isEqualTo(2);
+            assertThat(receiver.count()).as("each delivered once, none retried").isEqualTo(8);
+            assertThat(account.api().get("/v1/attempts?outcome=retry").json().path("data")).isEmpty();
+        }
+    }
+
+    private record Raw(int status, String head, String body) {
+        String contentType() {
+            for (String line : head.split("\r\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-type:")) {
+                    return line.substring(13).strip();
+                }
+            }
+            return "";
+        }
+
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** Sends bytes exactly as given (ISO-8859-1, so \u00ff is the byte 0xFF) and reads the answer. */
+    static Raw raw(URI base, String request) throws IOException {
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            try {
+                out.write(request.replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException serverClosedEarly) {
+                // Jetty may answer and close before it has read everything; read what it said.
+            }
+            InputStream in = s.getInputStream();
+            String all = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            int split = all.indexOf("\r\n\r\n");
+            String head = split < 0 ? all : all.substring(0, split);
+            String body = split < 0 ? "" : all.substring(split + 4);
+            int status = Integer.parseInt(head.substring(9, 12));
+            return new Raw(status, head, body);
+        }
+    }
+}

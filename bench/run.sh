@@ -21,7 +21,12 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   mvn_build -f bench/pom.xml package -Dmaven.test.skip=true
 fi
 
-lib=server/target/lib
+# A private copy of the server's jars: others may rebuild server/target while the bench runs.
+snap=bench/target/server
+rm -rf "$snap" && mkdir -p "$snap"
+cp server/target/chatwire-server.jar "$snap/" && cp -r server/target/lib "$snap/lib"
+export BENCH_SERVER_JARS="$PWD/$snap"
+lib=$snap/lib
 cp="bench/target/chatwire-bench.jar:bench/target/lib/*:$(ls $lib/sqlite-jdbc-*.jar):$(ls $lib/postgresql-*.jar)"
 export BENCH_REPO="$PWD"
 export BENCH_CLK_TCK="$(getconf CLK_TCK)"

@@ -30,8 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Bench {
     /** What every scenario needs. */
-    record Context(Path repo, Path javaHome, String serverJavaOpts, String operatorToken, Path logDir,
-            Path dataRoot, Receiver receiver, String stamp) {
+    record Context(Path repo, Path javaHome, Path serverJars, String serverJavaOpts, String operatorToken,
+            Path logDir, Path dataRoot, Receiver receiver, String stamp) {
     }
 
     private final Context ctx;
@@ -95,8 +95,16 @@ public final class Bench {
         Path dataRoot = Files.createTempDirectory("chatwire-bench-" + stamp + "-");
         String token = "cwop_bench_" + Long.toHexString(new SecureRandom().nextLong()) + "0000";
         long started = System.nanoTime();
+        // run.sh copies the server's jars here, so that a rebuild of server/target during the run
+        // (others work in the same tree) cannot change what is measured halfway.
+        Path serverJars = Path.of(env("BENCH_SERVER_JARS", repo.resolve("server/target").toString()));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ServerNode.LIVE.forEach(p -> {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        })));
         try (Receiver receiver = new Receiver(ServerNode.freePort())) {
-            Context ctx = new Context(repo, javaHome, env("CHATWIRE_JAVA_OPTS", ServerNode.DEFAULT_JAVA_OPTS), token,
+            Context ctx = new Context(repo, javaHome, serverJars, env("CHATWIRE_JAVA_OPTS", ServerNode.DEFAULT_JAVA_OPTS), token,
                     logDir, dataRoot, receiver, stamp);
             Bench bench = new Bench(ctx);
             say("receiver on 127.0.0.1:" + receiver.port + "; logs in " + logDir + "; data in " + dataRoot);
@@ -376,11 +384,14 @@ public final class Bench {
         ctx.receiver().recording = rec;
         List<LoadGen.Node> targets = nodes.stream().map(n -> new LoadGen.Node("127.0.0.1", n.port)).toList();
         LoadGen.run(rec, targets, ctx.operatorToken(), healthyBots, CONNECTIONS, RATE, WARMUP_SECONDS * 1000L);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(DRAIN_SECONDS, 10));
         while (rec.healthyArrivals.sum() < rec.expectedHealthy.sum() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         ctx.receiver().recording = new Recording("idle");
+        if (rec.postErrors.sum() > 0) {
+            say("warm-up: " + rec.postErrors.sum() + " posts failed; statuses " + rec.statuses);
+        }
     }
 
     private void phase(String scenario, String name, List<ServerNode> nodes, List<LoadGen.Bot> bots, int connections,
@@ -418,7 +429,8 @@ public final class Bench {
         double tick = 1000.0 / envInt("BENCH_CLK_TCK", 100);
         double serverCpuMs = (serverTicks1 - serverTicks0) * tick;
         long backlogDuringLoad = backlogAtLoadEnd - backlog0;
-        long allDeliveries = a.uniqueHealthy() + (rec.backlogArrivals.sum() - backlog0);
+        // Attempts that reached the receiver in the window: healthy, hanging and backlog alike.
+        long allDeliveries = a.uniqueHealthy() + a.uniqueHang() + (rec.backlogArrivals.sum() - backlog0);
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", scenario);
@@ -447,6 +459,7 @@ public final class Bench {
         r.put("latency_max_ms", pct(a.healthyLatencyNanos(), 100));
         r.put("arrived_before_202", a.earlyArrivals());
         r.put("hang_attempts_arrived", a.uniqueHang());
+        r.put("server_log_warnings", nodes.stream().mapToLong(ServerNode::logWarnings).sum());
         if (given != null) {
             r.put("backlog_delivered_during_load", backlogDuringLoad);
             r.put("backlog_per_sec_during_load", backlogDuringLoad / loadSeconds);
@@ -454,7 +467,7 @@ public final class Bench {
         }
         r.put("peak_rss_mib", nodes.stream().mapToLong(ServerNode::peakRssKib).max().orElse(-1) / 1024.0);
         r.put("server_cpu_seconds", serverCpuMs / 1000);
-        r.put("server_cpu_ms_per_1000_deliveries", allDeliveries > 0 ? serverCpuMs * 1000 / allDeliveries : Double.NaN);
+        r.put("server_cpu_ms_per_1000_attempts", allDeliveries > 0 ? serverCpuMs * 1000 / allDeliveries : Double.NaN);
         r.put("bench_cpu_seconds", (benchTicks1 - benchTicks0) * tick / 1000);
         r.put("wall_seconds", (end - rec.loadStartNanos) / 1e9);
         r.put("cold_start_ms", nodes.getFirst().coldStartMillis);
@@ -468,7 +481,7 @@ public final class Bench {
                 name, accepted, accepted / loadSeconds, rec.postErrors.sum(), a.uniqueHealthy(),
                 rec.expectedHealthy.sum(), deliveriesPerSec, pct(a.healthyLatencyNanos(), 50),
                 pct(a.healthyLatencyNanos(), 99), pct(a.healthyLatencyNanos(), 100), (double) r.get("peak_rss_mib"),
-                (double) r.get("server_cpu_ms_per_1000_deliveries"),
+                (double) r.get("server_cpu_ms_per_1000_attempts"),
                 given != null ? String.format(Locale.ROOT, ", backlog %,d during load (%.0f/s)", backlogDuringLoad,
                         backlogDuringLoad / loadSeconds) : ""));
         ctx.receiver().recording = new Recording("idle");
@@ -516,7 +529,7 @@ public final class Bench {
             System.out.printf(Locale.ROOT, fmt, r.get("phase"), f0(r.get("accepted_per_sec")),
                     f0(r.get("deliveries_per_sec")), f2(r.get("deliveries_vs_ceiling")), f1(r.get("latency_p50_ms")),
                     f1(r.get("latency_p99_ms")), f1(r.get("latency_max_ms")), f1(r.get("post_p99_ms")),
-                    f0(r.get("peak_rss_mib")), r.get("cold_start_ms"), f0(r.get("server_cpu_ms_per_1000_deliveries")));
+                    f0(r.get("peak_rss_mib")), r.get("cold_start_ms"), f0(r.get("server_cpu_ms_per_1000_attempts")));
         }
         System.out.printf(Locale.ROOT, "receiver ceiling (wrk): %s req/s%n", f0(ceilingRps));
 

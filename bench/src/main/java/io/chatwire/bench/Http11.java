@@ -21,7 +21,8 @@ import java.util.Locale;
 final class Http11 implements AutoCloseable {
     private final String host;
     private final int port;
-    private Socket socket;
+    private final int timeoutMillis;
+    private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
 
@@ -32,15 +33,21 @@ final class Http11 implements AutoCloseable {
     }
 
     Http11(String host, int port) {
+        this(host, port, 10_000);
+    }
+
+    /** @param timeoutMillis how long to wait for any read before giving up on the request */
+    Http11(String host, int port, int timeoutMillis) {
         this.host = host;
         this.port = port;
+        this.timeoutMillis = timeoutMillis;
     }
 
     private void connect() throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(host, port), 5_000);
-        socket.setSoTimeout(60_000);
+        socket.setSoTimeout(timeoutMillis);
         in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
         out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
     }
@@ -155,17 +162,17 @@ final class Http11 implements AutoCloseable {
         throw new EOFException("connection closed");
     }
 
+    /** Closes the connection; safe from another thread (a blocked read then fails). */
     @Override
     public void close() {
-        if (socket != null) {
+        Socket s = socket;
+        socket = null;
+        if (s != null) {
             try {
-                socket.close();
+                s.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
         }
-        socket = null;
-        in = null;
-        out = null;
     }
 }

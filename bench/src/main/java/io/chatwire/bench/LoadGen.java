@@ -59,12 +59,15 @@ final class LoadGen {
         rec.loadStartNanos = start;
         List<Thread> workers = new ArrayList<>();
         LongAdder done = new LongAdder();
+        java.util.Queue<Http11> open = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int w = 0; w < connections; w++) {
             Node node = nodes.get(w % nodes.size());
             workers.add(Thread.ofVirtual().name("loadgen-" + w).start(() -> {
                 long[] lat = new long[4096];
                 int n = 0;
-                try (Http11 conn = new Http11(node.host(), node.port())) {
+                Http11 conn = new Http11(node.host(), node.port());
+                open.add(conn);
+                try {
                     while (true) {
                         long k = seq.getAndIncrement();
                         if (rate > 0) {
@@ -85,7 +88,8 @@ final class LoadGen {
                         Http11.Response r;
                         try {
                             r = conn.send("POST", "/v1/events", operatorToken, body);
-                        } catch (IOException e) {
+                        } catch (IOException | RuntimeException e) {
+                            // A timeout, a refused or reset connection, or the watchdog closing it.
                             rec.postErrors.increment();
                             rec.statuses.computeIfAbsent(-1, x -> new LongAdder()).increment();
                             continue;
@@ -107,13 +111,24 @@ final class LoadGen {
                         lat[n++] = answered - sent;
                     }
                 } finally {
+                    conn.close();
                     rec.postLatencies.add(Arrays.copyOf(lat, n));
                     done.increment();
                 }
             }));
         }
+        // A server that stops answering must not stall the run: past the end plus a grace, every
+        // connection is closed under its worker, whose blocked read then fails and which then stops.
+        long hardStop = end + 15_000_000_000L;
         for (Thread t : workers) {
-            t.join();
+            long left = hardStop - System.nanoTime();
+            if (left > 0) {
+                t.join(java.time.Duration.ofNanos(left));
+            }
+            if (t.isAlive()) {
+                open.forEach(Http11::close);
+                t.join();
+            }
         }
         rec.loadEndNanos = System.nanoTime();
     }

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * and CPU time from /proc.
  */
 final class ServerNode implements AutoCloseable {
+    /** Every server process started, so that none outlives the bench (see {@link Bench#main}). */
+    static final java.util.Queue<Process> LIVE = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     static final String DEFAULT_JAVA_OPTS = "-Xmx256m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED";
 
     final String label;
@@ -55,7 +58,7 @@ final class ServerNode implements AutoCloseable {
         }
         cmd.addAll(extraJavaOpts);
         cmd.add("-cp");
-        cmd.add(ctx.repo().resolve("server/target/chatwire-server.jar") + ":" + ctx.repo().resolve("server/target/lib") + "/*");
+        cmd.add(ctx.serverJars().resolve("chatwire-server.jar") + ":" + ctx.serverJars().resolve("lib") + "/*");
         cmd.add("io.chatwire.server.Main");
         cmd.add("serve");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ctx.repo().toFile());
@@ -72,6 +75,7 @@ final class ServerNode implements AutoCloseable {
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         long t0 = System.nanoTime();
         Process p = pb.start();
+        LIVE.add(p);
         long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             if (!p.isAlive()) {
@@ -127,6 +131,15 @@ final class ServerNode implements AutoCloseable {
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[11]) + Long.parseLong(f[12]);
         } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Lines at WARN or ERROR in the server's log so far. */
+    long logWarnings() {
+        try (java.util.stream.Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
             return -1;
         }
     }

@@ -164,7 +164,13 @@ class HostileInputTest {
             if (schemes.contains("accountApiKey")) {
                 return account.apiKey();
             }
-            return operation().isMissingNode() ? account.apiKey() : null;
+            if (!operation().isMissingNode()) {
+                return null;
+            }
+            // Not (yet) in openapi.json: ask the server. An account key on an operator route gets 403.
+            return UNDOCUMENTED_ROLES.computeIfAbsent(key(), k -> send(method, path(), auth(account.apiKey()),
+                    takesBody() ? "{}".getBytes(StandardCharsets.UTF_8) : null).statusCode() == 403
+                    ? RunningChatwire.ADMIN_TOKEN : account.apiKey());
         }
 
         boolean takesBody() {
@@ -178,6 +184,7 @@ class HostileInputTest {
     }
 
     private static final Map<String, Function<Route, String>> BODIES = new LinkedHashMap<>();
+    private static final Map<String, String> UNDOCUMENTED_ROLES = new java.util.concurrent.ConcurrentHashMap<>();
 
     static {
         BODIES.put("POST /v1/accounts", r -> "{\"name\":\"Hostile Inc\",\"plan\":\"standard\"}");
@@ -335,7 +342,7 @@ class HostileInputTest {
         String body = ingest.validBody();
         List<List<String>> bad = List.of(List.of("k-1", "k-2"), List.of("same", "same"), List.of(""),
                 List.of("has space"), List.of("x".repeat(300)), List.of("'; DROP TABLE events;--"),
-                List.of("<script>alert(1)</script>"));
+                List.of("tab\tinside"));
         return bad.stream().map(values -> dynamicTest("Idempotency-Key " + show(values.toString()), () -> refused(
                 ingest, body, Map.of("Authorization", List.of("Bearer " + RunningChatwire.ADMIN_TOKEN),
                         "Idempotency-Key", values)))).map(t -> (DynamicNode) t);
@@ -649,7 +656,13 @@ class HostileInputTest {
         }
         headers.forEach((name, values) -> values.forEach(v -> b.header(name, v)));
         try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            try {
+                return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException staleConnection) {
+                // The previous refusal closed the pooled connection (Connection: close) and the client
+                // reused it before noticing; a second try opens a new one.
+                return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            }
         } catch (IOException e) {
             throw new AssertionError(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {

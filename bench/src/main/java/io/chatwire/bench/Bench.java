@@ -32,6 +32,9 @@ public final class Bench {
     /** What every scenario needs. */
     record Context(Path repo, Path javaHome, Path serverJars, String serverJavaOpts, String operatorToken,
             Path logDir, Path dataRoot, Receiver receiver, String stamp) {
+        String ingestRate() {
+            return env("BENCH_INGEST_RATE", "0");
+        }
     }
 
     private final Context ctx;
@@ -309,7 +312,8 @@ public final class Bench {
         Setup.Created c;
         try {
             c = Setup.create(ctx.receiver(), setupNode.port, ctx.operatorToken(), "s4", 1, 2,
-                    i -> three("127.0.0.1", i == 0 ? "bk" : "h", "s4a0", "s4bot" + i));
+                    // Backlog endpoints on their own host: a recovered receiver, not the live ones.
+                    i -> i == 0 ? three("127.0.3.1", "bk", "s4a0", "s4bot0") : three("127.0.0.1", "h", "s4a0", "s4bot1"));
         } finally {
             stop(setupNode, "s4");
         }
@@ -430,7 +434,7 @@ public final class Bench {
         double serverCpuMs = (serverTicks1 - serverTicks0) * tick;
         long backlogDuringLoad = backlogAtLoadEnd - backlog0;
         // Attempts that reached the receiver in the window: healthy, hanging and backlog alike.
-        long allDeliveries = a.uniqueHealthy() + a.uniqueHang() + (rec.backlogArrivals.sum() - backlog0);
+        long allDeliveries = a.uniqueHealthy() + a.hangAttempts() + (rec.backlogArrivals.sum() - backlog0);
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", scenario);
@@ -458,7 +462,7 @@ public final class Bench {
         r.put("latency_p999_ms", pct(a.healthyLatencyNanos(), 99.9));
         r.put("latency_max_ms", pct(a.healthyLatencyNanos(), 100));
         r.put("arrived_before_202", a.earlyArrivals());
-        r.put("hang_attempts_arrived", a.uniqueHang());
+        r.put("hang_attempts_arrived", a.hangAttempts());
         r.put("server_log_warnings", nodes.stream().mapToLong(ServerNode::logWarnings).sum());
         if (given != null) {
             r.put("backlog_delivered_during_load", backlogDuringLoad);
@@ -522,14 +526,31 @@ public final class Bench {
         machine.put("server_java_opts", ctx.serverJavaOpts());
 
         System.out.println();
-        String fmt = "%-28s %7s %8s %6s %7s %7s %8s %8s %7s %6s %8s%n";
+        String fmt = "%-26s %6s %7s %6s %7s %7s %8s %8s %7s %5s %6s  %s%n";
         System.out.printf(Locale.ROOT, fmt, "phase", "acc/s", "dlv/s", "xceil", "p50 ms", "p99 ms", "max ms",
-                "post p99", "RSS MiB", "cold", "cpu/1k");
+                "post p99", "RSS MiB", "cold", "cpu/1k", "notes");
         for (Map<String, Object> r : rows) {
+            List<String> notes = new ArrayList<>();
+            if (((Number) r.get("post_errors")).longValue() > 0) {
+                notes.add("post errors " + r.get("post_errors") + " " + r.get("statuses"));
+            }
+            if (((Number) r.get("missing_after_drain")).longValue() != 0) {
+                notes.add("missing " + r.get("missing_after_drain"));
+            }
+            if (((Number) r.get("duplicates")).longValue() > 0) {
+                notes.add("dupes " + r.get("duplicates"));
+            }
+            if (((Number) r.get("hang_attempts_arrived")).longValue() > 0) {
+                notes.add("hang attempts " + r.get("hang_attempts_arrived"));
+            }
+            if (r.containsKey("backlog_per_sec_during_load")) {
+                notes.add("backlog " + f0(r.get("backlog_per_sec_during_load")) + "/s");
+            }
             System.out.printf(Locale.ROOT, fmt, r.get("phase"), f0(r.get("accepted_per_sec")),
                     f0(r.get("deliveries_per_sec")), f2(r.get("deliveries_vs_ceiling")), f1(r.get("latency_p50_ms")),
                     f1(r.get("latency_p99_ms")), f1(r.get("latency_max_ms")), f1(r.get("post_p99_ms")),
-                    f0(r.get("peak_rss_mib")), r.get("cold_start_ms"), f0(r.get("server_cpu_ms_per_1000_attempts")));
+                    f0(r.get("peak_rss_mib")), r.get("cold_start_ms"), f0(r.get("server_cpu_ms_per_1000_attempts")),
+                    String.join("; ", notes));
         }
         System.out.printf(Locale.ROOT, "receiver ceiling (wrk): %s req/s%n", f0(ceilingRps));
 
@@ -569,6 +590,8 @@ public final class Bench {
         s.put("wrk_seconds", WRK_SECONDS);
         s.put("wrk_connections", WRK_CONNECTIONS);
         s.put("jfr", JFR_SCENARIO);
+        s.put("server_ingest_rate", env("BENCH_INGEST_RATE", "0"));
+        s.put("server_settings", env("BENCH_SERVER_SETTINGS", ""));
         return s;
     }
 

@@ -60,7 +60,7 @@ final class Recording {
     }
 
     /** Latencies and counts of this phase's events, computed once the phase has drained. */
-    record Analysis(long[] healthyLatencyNanos, long uniqueHealthy, long duplicates, long uniqueHang,
+    record Analysis(long[] healthyLatencyNanos, long uniqueHealthy, long duplicates, long hangAttempts,
             long earlyArrivals, long lastHealthyArrivalNanos, long strays) {
     }
 
@@ -78,12 +78,12 @@ final class Recording {
                 strays++; // a retry of an earlier phase's event, or an event whose 202 was lost
                 continue;
             }
-            if (!seen.add(a.eventId() + '|' + a.path())) {
-                dup++;
+            if (a.kind() == Kind.HANG) {
+                hang++; // every attempt, retries included
                 continue;
             }
-            if (a.kind() == Kind.HANG) {
-                hang++;
+            if (!seen.add(a.eventId() + '|' + a.path())) {
+                dup++;
                 continue;
             }
             long d = a.nanos() - t202;

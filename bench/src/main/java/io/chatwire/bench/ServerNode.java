@@ -69,7 +69,16 @@ final class ServerNode implements AutoCloseable {
         env.put("CHATWIRE_ADMIN_TOKEN", ctx.operatorToken());
         env.put("CHATWIRE_ALLOWED_TARGETS", "127.0.0.0/8");
         env.put("CHATWIRE_SHUTDOWN_GRACE", "2s");
+        // The per-account ingest limit (default 500/s) is a policy knob, not capacity: off unless asked.
+        env.put("CHATWIRE_INGEST_RATE", ctx.ingestRate());
         env.putAll(settings);
+        // BENCH_SERVER_SETTINGS="CHATWIRE_X=1 CHATWIRE_Y=2": extra server settings for experiments.
+        for (String kv : System.getenv().getOrDefault("BENCH_SERVER_SETTINGS", "").trim().split("\\s+")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.startsWith("CHATWIRE_")) {
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
         Path log = ctx.logDir().resolve(label + ".log");
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true).redirectOutput(log.toFile());

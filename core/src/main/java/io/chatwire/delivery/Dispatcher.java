@@ -48,6 +48,7 @@ public final class Dispatcher implements AutoCloseable {
     /** One gate per endpoint with attempts running or waiting; removed when the last one leaves, so bounded. */
     private final ConcurrentHashMap<String, EndpointGate> gates = new ConcurrentHashMap<>();
     private final Counter endpointWaitsExpired;
+    private final java.util.concurrent.atomic.AtomicInteger waitingForEndpoint = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The permits of one endpoint, and how many attempts hold or wait for one. */
     private static final class EndpointGate {
@@ -99,9 +100,13 @@ public final class Dispatcher implements AutoCloseable {
         this.onRetryScheduled = listener;
     }
 
-    /** How many more deliveries could start now. */
+    /**
+     * How many more deliveries could start now. Attempts waiting for a turn at a busy endpoint count
+     * as taken, so that the scheduler does not claim a backlog that would only wait (and give its
+     * leases back) behind one slow endpoint.
+     */
     public int freeSlots() {
-        return slots.availablePermits();
+        return Math.max(0, slots.availablePermits() - waitingForEndpoint.get());
     }
 
     /** Starts the jobs; returns at once. */
@@ -119,7 +124,7 @@ public final class Dispatcher implements AutoCloseable {
         try {
             // The endpoint's turn first, then a node-wide slot: an attempt waiting for a busy endpoint
             // must not hold a slot that another endpoint's attempt could use.
-            if (!gate.permits.tryAcquire(endpointWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!awaitTurn(gate)) {
                 endpointWaitsExpired.increment();
                 log.debug("{} waited {} for a turn at its endpoint; left for the scheduler", job, endpointWait);
                 return;
@@ -143,6 +148,18 @@ public final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             leave(job.endpointId(), gate);
+        }
+    }
+
+    private boolean awaitTurn(EndpointGate gate) throws InterruptedException {
+        if (gate.permits.tryAcquire(0, TimeUnit.NANOSECONDS)) {
+            return true;
+        }
+        waitingForEndpoint.incrementAndGet();
+        try {
+            return gate.permits.tryAcquire(endpointWait.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            waitingForEndpoint.decrementAndGet();
         }
     }
 
@@ -176,7 +193,7 @@ public final class Dispatcher implements AutoCloseable {
     public Optional<Attempt> attemptNow(DeliveryJob job) {
         EndpointGate gate = enter(job.endpointId());
         try {
-            if (!gate.permits.tryAcquire(endpointWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!awaitTurn(gate)) {
                 endpointWaitsExpired.increment();
                 return Optional.empty();
             }

@@ -153,6 +153,8 @@ class TenancyAllRoutesTest {
                 new Call("POST", "/v1/accounts/{accountId}/reinstate", account + "/reinstate", "", 403),
                 new Call("POST", "/v1/accounts/{accountId}/api-keys", account + "/api-keys", "", 403),
                 new Call("GET", "/v1/accounts/{accountId}/api-keys", account + "/api-keys", null, 403),
+                new Call("POST", "/v1/accounts/{accountId}/chatbots", account + "/chatbots",
+                        "{\"name\":\"claimed\",\"id\":\"" + ownerBot + "-x\"}", 403),
                 new Call("DELETE", "/v1/accounts/{accountId}/api-keys/{keyId}", account + "/api-keys/" + ownerKeyId,
                         null, 403),
                 new Call("PUT", "/v1/chatbots/{chatbotId}/endpoint-limit", "/v1/chatbots/" + ownerBot + "/endpoint-limit",

@@ -1,0 +1,52 @@
+package io.chatwire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatwire.signing.SecretCipher;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The settings of issue 5's limits and secrets: defaults, validation, and masking in the start line. */
+class SecuritySettingsTest {
+    private static ChatwireConfig load(Map<String, String> env) {
+        return ChatwireConfig.load(env, Optional.empty());
+    }
+
+    @Test
+    void defaults() {
+        ChatwireConfig c = load(Map.of("CHATWIRE_DATA_DIR", "/var/lib/chatwire"));
+        assertThat(c.secretKey()).isEmpty();
+        assertThat(c.secretKeyFile()).isEqualTo(Path.of("/var/lib/chatwire/secret.key"));
+        assertThat(c.ingestRate()).isEqualTo(500);
+        assertThat(c.ingestBurst()).isEqualTo(1000);
+        assertThat(c.endpointConcurrency()).isEqualTo(32);
+        assertThat(c.authFailureLimit()).isEqualTo(20);
+    }
+
+    @Test
+    void theSecretKeyIsValidatedAndNeverPrinted() {
+        String key = SecretCipher.generateKey();
+        ChatwireConfig c = load(Map.of("CHATWIRE_SECRET_KEY", key, "CHATWIRE_INGEST_RATE", "10"));
+        assertThat(c.secretKey()).contains(key);
+        assertThat(c.ingestBurst()).as("burst defaults to twice the rate").isEqualTo(20);
+        assertThat(c.describe()).doesNotContain(key).contains("secretKey=***");
+        assertThat(c.toString()).doesNotContain(key);
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_SECRET_KEY", "c2hvcnQ=")))
+                .hasMessageContaining("CHATWIRE_SECRET_KEY").hasMessageContaining("openssl rand -base64 32")
+                .hasMessageNotContaining("c2hvcnQ=");
+    }
+
+    @Test
+    void limitsMustBeSane() {
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_INGEST_RATE", "-1"))).hasMessageContaining("CHATWIRE_INGEST_RATE");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ENDPOINT_CONCURRENCY", "0")))
+                .hasMessageContaining("CHATWIRE_ENDPOINT_CONCURRENCY");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "-5")))
+                .hasMessageContaining("CHATWIRE_AUTH_FAILURE_LIMIT");
+        assertThat(load(Map.of("CHATWIRE_INGEST_RATE", "0", "CHATWIRE_AUTH_FAILURE_LIMIT", "0")).describe())
+                .contains("ingestRate=unlimited").contains("authFailureLimit=off");
+    }
+}

@@ -21,15 +21,17 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   mvn_build -f bench/pom.xml package -Dmaven.test.skip=true
 fi
 
-# A private copy of the server's jars: others may rebuild server/target while the bench runs.
-snap=bench/target/server
-rm -rf "$snap" && mkdir -p "$snap"
-cp server/target/chatwire-server.jar "$snap/" && cp -r server/target/lib "$snap/lib"
-export BENCH_SERVER_JARS="$PWD/$snap"
-lib=$snap/lib
-cp="bench/target/chatwire-bench.jar:bench/target/lib/*:$(ls $lib/sqlite-jdbc-*.jar):$(ls $lib/postgresql-*.jar)"
+# A private copy of the jars for this run: others may rebuild server/target (or the bench) while it runs.
+snap=bench/target/run-$$
+rm -rf "$snap" && mkdir -p "$snap/server"
+cp server/target/chatwire-server.jar "$snap/server/" && cp -r server/target/lib "$snap/server/lib"
+cp bench/target/chatwire-bench.jar "$snap/" && cp -r bench/target/lib "$snap/lib"
+export BENCH_SERVER_JARS="$PWD/$snap/server"
+lib=$snap/server/lib
+cp="$snap/chatwire-bench.jar:$snap/lib/*:$(ls $lib/sqlite-jdbc-*.jar):$(ls $lib/postgresql-*.jar)"
 export BENCH_REPO="$PWD"
 export BENCH_CLK_TCK="$(getconf CLK_TCK)"
+export BENCH_CLEANUP_DIR="$PWD/$snap"   # the bench deletes it when it exits
 exec "$JAVA_HOME/bin/java" -Xms1g -Xmx4g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
   -Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=20000 \
   -cp "$cp" io.chatwire.bench.Bench "$@"

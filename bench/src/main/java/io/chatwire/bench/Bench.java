@@ -101,11 +101,17 @@ public final class Bench {
         // run.sh copies the server's jars here, so that a rebuild of server/target during the run
         // (others work in the same tree) cannot change what is measured halfway.
         Path serverJars = Path.of(env("BENCH_SERVER_JARS", repo.resolve("server/target").toString()));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ServerNode.LIVE.forEach(p -> {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ServerNode.LIVE.forEach(p -> {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            });
+            String cleanup = env("BENCH_CLEANUP_DIR", "");
+            if (cleanup.contains("/bench/target/run-")) {
+                deleteTree(Path.of(cleanup)); // run.sh's private copy of the jars
             }
-        })));
+        }));
         try (Receiver receiver = new Receiver(ServerNode.freePort())) {
             Context ctx = new Context(repo, javaHome, serverJars, env("CHATWIRE_JAVA_OPTS", ServerNode.DEFAULT_JAVA_OPTS), token,
                     logDir, dataRoot, receiver, stamp);
@@ -228,10 +234,15 @@ public final class Bench {
                 j.put("samples", s.samples());
                 j.put("top_leaf_frames", s.topLeaf());
                 j.put("top_chatwire_frames", s.topChatwire());
+                j.put("leaf_packages", s.byPackage());
+                j.put("native_sqlite_samples", s.nativeSqlite());
                 extras.put("jfr_" + node.label, j);
                 say("JFR " + jfr + ": " + s.samples() + " samples");
                 say("  top leaf frames:");
                 s.topLeaf().forEach((k, v) -> say(String.format(Locale.ROOT, "    %5.1f%%  %s", 100.0 * v / s.samples(), k)));
+                say("  leaf frames by package:");
+                s.byPackage().forEach((k, v) -> say(String.format(Locale.ROOT, "    %5.1f%%  %s", 100.0 * v / s.samples(), k)));
+                say("  native samples inside sqlite-jdbc: " + s.nativeSqlite());
                 say("  first Chatwire frame on the stack:");
                 s.topChatwire().forEach((k, v) -> say(String.format(Locale.ROOT, "    %5.1f%%  %s", 100.0 * v / s.samples(), k)));
             }
@@ -446,6 +457,7 @@ public final class Bench {
         r.put("load_seconds", loadSeconds);
         r.put("accepted", accepted);
         r.put("accepted_per_sec", accepted / loadSeconds);
+        r.put("accepted_vs_ceiling", accepted / loadSeconds / ceilingRps);
         r.put("post_errors", rec.postErrors.sum());
         r.put("statuses", rec.statuses.entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().sum())));

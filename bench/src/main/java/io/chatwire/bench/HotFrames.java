@@ -19,14 +19,30 @@ final class HotFrames {
     private HotFrames() {
     }
 
-    record Summary(long samples, Map<String, Long> topLeaf, Map<String, Long> topChatwire) {
+    /**
+     * @param byPackage leaf frames grouped by package (first three name segments)
+     * @param nativeSqlite samples of threads inside sqlite-jdbc's native code (jdk.NativeMethodSample):
+     *     JNI time that execution samples do not see
+     */
+    record Summary(long samples, Map<String, Long> topLeaf, Map<String, Long> topChatwire,
+            Map<String, Long> byPackage, long nativeSqlite) {
     }
 
     static Summary of(Path jfr, int top) throws IOException {
         Map<String, Long> leaf = new HashMap<>();
         Map<String, Long> chatwire = new HashMap<>();
+        Map<String, Long> packages = new HashMap<>();
         long samples = 0;
+        long sqlite = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            if (e.getEventType().getName().equals("jdk.NativeMethodSample")) {
+                RecordedStackTrace st = e.getStackTrace();
+                if (st != null && !st.getFrames().isEmpty() && st.getFrames().getFirst().getMethod() != null
+                        && st.getFrames().getFirst().getMethod().getType().getName().startsWith("org.sqlite.")) {
+                    sqlite++;
+                }
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
@@ -37,6 +53,7 @@ final class HotFrames {
             samples++;
             List<RecordedFrame> frames = st.getFrames();
             leaf.merge(name(frames.getFirst()), 1L, Long::sum);
+            packages.merge(pkg(frames.getFirst()), 1L, Long::sum);
             String owner = "(no Chatwire frame)";
             for (RecordedFrame f : frames) {
                 if (f.getMethod() != null && f.getMethod().getType().getName().startsWith("io.chatwire.")) {
@@ -46,7 +63,19 @@ final class HotFrames {
             }
             chatwire.merge(owner, 1L, Long::sum);
         }
-        return new Summary(samples, topN(leaf, top), topN(chatwire, top));
+        return new Summary(samples, topN(leaf, top), topN(chatwire, top), topN(packages, top), sqlite);
+    }
+
+    private static String pkg(RecordedFrame f) {
+        if (f.getMethod() == null) {
+            return "?";
+        }
+        String[] parts = f.getMethod().getType().getName().split("\\.");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(3, parts.length - 1); i++) {
+            sb.append(i == 0 ? "" : ".").append(parts[i]);
+        }
+        return sb.toString();
     }
 
     private static String name(RecordedFrame f) {

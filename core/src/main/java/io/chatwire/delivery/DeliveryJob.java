@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param attempts attempts made so far, over every cycle
  * @param cycleAttempts attempts made in the current retry cycle (a resend starts a new cycle)
  * @param url empty when the endpoint was deleted
+ * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
  */
 public record DeliveryJob(
         String deliveryId,
@@ -28,6 +29,7 @@ public record DeliveryJob(
         String endpointId,
         Optional<URI> url,
         boolean endpointEnabled,
+        boolean accountHasWebhooks,
         SecretSet secrets) {
 
     /** Why an attempt is made. */

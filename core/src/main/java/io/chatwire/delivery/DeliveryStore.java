@@ -53,7 +53,7 @@ public final class DeliveryStore {
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload,
                    en.url, en.enabled, en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
-                   a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
+                   a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
             FROM deliveries d
             JOIN events e ON e.id = d.event_id
             JOIN accounts a ON a.id = d.account_id
@@ -195,6 +195,7 @@ public final class DeliveryStore {
                 rs.getString("endpoint_id"),
                 Optional.ofNullable(rs.getString("url")).map(URI::create),
                 rs.getBoolean("enabled"),
+                !"free".equals(rs.getString("plan")),
                 rs.getString("secret") != null
                         ? AccountStore.secretSet(db.cipher(), SecretsAtRest.endpointRow(rs.getString("endpoint_id")), rs,
                                 "secret", "previous_secret", "en_previous_expires")

@@ -244,6 +244,10 @@ public final class Dispatcher implements AutoCloseable {
         if (!job.endpointEnabled()) {
             return new AttemptResult.NotAttempted(ErrorKind.ENDPOINT_DISABLED, "the endpoint is disabled");
         }
+        if (!job.accountHasWebhooks()) {
+            return new AttemptResult.NotAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
+                    "the account moved to the free plan, which has no webhooks");
+        }
         byte[] body = job.payloadBytes();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.

@@ -22,6 +22,8 @@ public enum ErrorKind {
     BLOCKED_TARGET,
     /** The endpoint was disabled before the attempt. */
     ENDPOINT_DISABLED,
+    /** The account moved to the free plan after the event; recoverable after an upgrade. */
+    PLAN_WITHOUT_WEBHOOKS,
     /** The endpoint was deleted before the attempt. */
     ENDPOINT_DELETED;
 

@@ -129,7 +129,7 @@ public final class EventIntake {
             }
             deliveries.insertLeased(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
             jobs.add(new DeliveryJob(deliveryId, 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
-                    event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()), true,
+                    event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()), true, true,
                     EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())));
         }
         return jobs;

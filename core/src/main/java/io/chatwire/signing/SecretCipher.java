@@ -174,11 +174,33 @@ public final class SecretCipher {
         }
     }
 
+    /**
+     * Opened secrets by row and sealed value. Every delivery job reads its secret, and AES-GCM per job
+     * showed up in profiles; a sealed value never changes meaning (a new secret is a new value), so the
+     * result can be kept. Bounded: cleared when full, which only costs a few decryptions.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> opened = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_OPENED = 10_000;
+
     /** The secret of a stored value: decrypted if sealed, as is if plaintext. */
     public String open(String stored, String row) {
         if (stored == null || !isSealed(stored)) {
             return stored;
         }
+        String cacheKey = row + '\n' + stored;
+        String known = opened.get(cacheKey);
+        if (known != null) {
+            return known;
+        }
+        String plain = decrypt(stored, row);
+        if (opened.size() >= MAX_OPENED) {
+            opened.clear();
+        }
+        opened.put(cacheKey, plain);
+        return plain;
+    }
+
+    private String decrypt(String stored, String row) {
         if (key == null) {
             throw new WrongKeyException("a signing secret of " + row + " is encrypted, but this database was opened"
                     + " without a secret key (CHATWIRE_SECRET_KEY or the key file)", null);

@@ -419,6 +419,7 @@ public final class Bench {
         Recording rec = given != null ? given : new Recording(name);
         ctx.receiver().recording = rec;
         long serverTicks0 = nodes.stream().mapToLong(ServerNode::cpuTicks).sum();
+        Map<String, Long> threads0 = nodes.getFirst().threadTicks();
         long benchTicks0 = ServerNode.cpuTicks(ProcessHandle.current().pid());
         long backlog0 = rec.backlogArrivals.sum();
         String loadBefore = loadavg();
@@ -433,6 +434,7 @@ public final class Bench {
         }
         long end = System.nanoTime();
         long serverTicks1 = nodes.stream().mapToLong(ServerNode::cpuTicks).sum();
+        Map<String, Long> threads1 = nodes.getFirst().threadTicks();
         long benchTicks1 = ServerNode.cpuTicks(ProcessHandle.current().pid());
         Recording.Analysis a = rec.analyse();
         long[] post = rec.postLatencyNanos();
@@ -484,9 +486,23 @@ public final class Bench {
         r.put("peak_rss_mib", nodes.stream().mapToLong(ServerNode::peakRssKib).max().orElse(-1) / 1024.0);
         r.put("server_cpu_seconds", serverCpuMs / 1000);
         r.put("server_cpu_ms_per_1000_attempts", allDeliveries > 0 ? serverCpuMs * 1000 / allDeliveries : Double.NaN);
+        // Where the first node's CPU went, by thread kind (threads that ended during the phase are missed).
+        Map<String, Object> byThread = new LinkedHashMap<>();
+        threads1.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> byThread.put(e.getKey(), e.getValue() * tick / 1000));
+        r.put("server_cpu_seconds_by_thread", byThread);
         r.put("bench_cpu_seconds", (benchTicks1 - benchTicks0) * tick / 1000);
         r.put("wall_seconds", (end - rec.loadStartNanos) / 1e9);
         r.put("cold_start_ms", nodes.getFirst().coldStartMillis);
+        List<String> exited = nodes.stream().filter(n -> !n.process.isAlive())
+                .map(n -> n.label + " (exit " + n.process.exitValue() + ")").toList();
+        if (!exited.isEmpty()) {
+            say("server process(es) gone during " + name + ": " + exited + " — killed from outside? see their logs");
+        }
+        r.put("servers_exited", exited);
         r.put("loadavg_before", loadBefore);
         r.put("loadavg_after", loadavg());
         r.putAll(extra);
@@ -554,6 +570,9 @@ public final class Bench {
             }
             if (((Number) r.get("hang_attempts_arrived")).longValue() > 0) {
                 notes.add("hang attempts " + r.get("hang_attempts_arrived"));
+            }
+            if (!((List<?>) r.get("servers_exited")).isEmpty()) {
+                notes.add("SERVER EXITED " + r.get("servers_exited"));
             }
             if (r.containsKey("backlog_per_sec_during_load")) {
                 notes.add("backlog " + f0(r.get("backlog_per_sec_during_load")) + "/s");

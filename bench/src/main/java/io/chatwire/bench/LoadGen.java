@@ -92,6 +92,7 @@ final class LoadGen {
                             // A timeout, a refused or reset connection, or the watchdog closing it.
                             rec.postErrors.increment();
                             rec.statuses.computeIfAbsent(-1, x -> new LongAdder()).increment();
+                            LockSupport.parkNanos(5_000_000L); // do not spin on a server that is gone
                             continue;
                         }
                         long answered = System.nanoTime();

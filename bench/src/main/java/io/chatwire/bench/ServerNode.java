@@ -134,6 +134,27 @@ final class ServerNode implements AutoCloseable {
         return cpuTicks(pid());
     }
 
+    /** CPU ticks so far per thread kind (the thread's name, digits dropped), from /proc/<pid>/task. */
+    Map<String, Long> threadTicks() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid() + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9]+", "#").replaceAll("#(-#)*", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // thread ended meanwhile
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // process gone
+        }
+        return out;
+    }
+
     static long cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

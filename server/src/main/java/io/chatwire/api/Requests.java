@@ -14,6 +14,8 @@ import java.util.Optional;
 final class Requests {
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 200;
+    /** Bodies up to this size are read and dropped before a 413; larger ones get the answer and a close. */
+    static final long DRAIN_LIMIT = 4L * 1024 * 1024;
 
     private Requests() {
     }
@@ -25,6 +27,11 @@ final class Requests {
     static byte[] body(Context ctx, long max) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > max) {
+            if (declared <= DRAIN_LIMIT) {
+                // A client a little over the limit is usually still sending; reading (and dropping) its
+                // body lets it read the 413 instead of seeing the connection cut mid-upload.
+                drain(ctx);
+            }
             throw new Problem.TooLarge("the body is " + declared + " bytes; the limit is " + max);
         }
         try (InputStream in = ctx.req().getInputStream()) {
@@ -74,6 +81,14 @@ final class Requests {
             }
         } catch (IllegalArgumentException badPercentEncoding) {
             throw new Problem.Invalid("invalid_parameter", "the path or query has a malformed %-escape");
+        }
+    }
+
+    private static void drain(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            in.skip(DRAIN_LIMIT);
+        } catch (IOException ignored) {
+            // The client went away; the 413 is answered anyway.
         }
     }
 

@@ -670,9 +670,12 @@ class HostileInputTest {
             try {
                 return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException staleConnection) {
-                // The previous refusal closed the pooled connection (Connection: close) and the client
-                // reused it before noticing; a second try opens a new one.
-                return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                // A previous refusal closed a pooled connection (Connection: close) and the client reused
+                // it before noticing; more than one pooled connection may be stale, so the second try
+                // goes through a client of its own with a fresh connection.
+                try (HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                    return fresh.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                }
             }
         } catch (IOException e) {
             throw new AssertionError(method + " " + path + " failed: " + e, e);

@@ -2,9 +2,9 @@ package io.chatwire.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every write of the process through one writer thread that commits concurrent pieces of work
+ * Runs every write of the process through writer threads that commit concurrent pieces of work
  * together, in one transaction (group commit). A durable commit costs an fsync; sharing one among
- * many concurrent ingests is what makes durable acceptance fast. Each piece runs under its own
- * savepoint, so one piece failing rolls back only itself; a piece's caller is answered only after
- * the commit that holds it.
+ * many concurrent ingests is what makes durable acceptance fast. One piece failing undoes only
+ * itself (the others run again without it), and a piece's caller is answered only after the commit
+ * that holds it.
  *
  * <p>SQLite has a single writer anyway; funnelling writes here also means it never sees two
  * writers race for the lock.
@@ -121,17 +121,41 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the batch in one transaction and commits it. Pieces run without savepoints (two statements
+     * each, on the hot path): when one fails, the transaction is rolled back and run again without it,
+     * so a refusal still undoes only its own piece. Refusals are rare next to the writes they share a
+     * batch with.
+     */
     private List<Runnable> commitOnce(List<Pending<?>> batch) throws SQLException {
-        List<Runnable> answers = new ArrayList<>(batch.size());
+        List<Runnable> failures = new ArrayList<>();
+        List<Pending<?>> remaining = new ArrayList<>(batch);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                DeferredUpdates deferred = new DeferredUpdates();
-                for (Pending<?> p : batch) {
-                    answers.add(runOne(c, p, batch.size() > 1, deferred));
+                while (true) {
+                    List<Runnable> answers = new ArrayList<>(remaining.size() + failures.size());
+                    DeferredUpdates deferred = new DeferredUpdates();
+                    Pending<?> failed = null;
+                    for (Pending<?> p : remaining) {
+                        Optional<Runnable> answer = runOne(c, p, deferred, failures);
+                        if (answer.isEmpty()) {
+                            failed = p;
+                            break;
+                        }
+                        answers.add(answer.get());
+                    }
+                    if (failed != null) {
+                        c.rollback();
+                        remaining.remove(failed);
+                        continue;
+                    }
+                    deferred.applyInKeyOrder(c);
+                    c.commit();
+                    answers.addAll(failures);
+                    c.setAutoCommit(true);
+                    return answers;
                 }
-                deferred.applyInKeyOrder(c);
-                c.commit();
             } catch (Throwable t) {
                 // Roll back before anything else touches the connection: restoring auto-commit on an
                 // open transaction would commit it.
@@ -139,9 +163,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 c.setAutoCommit(true);
                 throw t;
             }
-            c.setAutoCommit(true);
         }
-        return answers;
     }
 
     static boolean isTransient(SQLException e) {
@@ -149,38 +171,28 @@ final class GroupCommitWriter implements AutoCloseable {
         return "40P01".equals(state) || "40001".equals(state);
     }
 
-    /** Runs one piece under a savepoint and returns how to answer its caller once committed. */
-    private static <T> Runnable runOne(Connection c, Pending<T> p, boolean isolate, DeferredUpdates batchUpdates)
-            throws SQLException {
-        Savepoint sp = isolate ? c.setSavepoint() : null;
+    /**
+     * Runs one piece; its answer once committed, or empty when it failed (its refusal is added to
+     * {@code failures} and the caller rolls back and runs the others again).
+     */
+    private static <T> Optional<Runnable> runOne(Connection c, Pending<T> p, DeferredUpdates batchUpdates,
+            List<Runnable> failures) throws SQLException {
         DeferredUpdates pieceUpdates = new DeferredUpdates();
         try {
             T value = DeferredUpdates.collecting(pieceUpdates, p.work(), c);
-            if (sp != null) {
-                c.releaseSavepoint(sp);
-            }
             batchUpdates.addAll(pieceUpdates);
-            return () -> p.result().complete(value);
+            return Optional.of(() -> p.result().complete(value));
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw e; // retried with the whole batch
             }
-            rollbackPiece(c, sp);
-            return () -> p.result().completeExceptionally(e);
+            failures.add(() -> p.result().completeExceptionally(e));
+            return Optional.empty();
         } catch (RuntimeException e) {
-            rollbackPiece(c, sp);
-            return () -> p.result().completeExceptionally(e);
+            failures.add(() -> p.result().completeExceptionally(e));
+            return Optional.empty();
         }
         // An Error is not caught here: it fails the whole batch, which commitOnce() rolls back.
-    }
-
-    private static void rollbackPiece(Connection c, Savepoint sp) throws SQLException {
-        if (sp != null) {
-            c.rollback(sp);
-        } else {
-            // Alone in its transaction: the whole transaction is this piece, roll it all back.
-            c.rollback();
-        }
     }
 
     private static void rollbackQuietly(Connection c) {

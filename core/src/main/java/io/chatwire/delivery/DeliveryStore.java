@@ -28,6 +28,10 @@ import java.util.Optional;
  * ran out cannot overwrite what another node did since.
  */
 public final class DeliveryStore {
+    private static final String INSERT_LEASED_HEAD = """
+            INSERT INTO deliveries (id, event_id, endpoint_id, account_id, status, attempts, cycle_attempts,
+                                    next_attempt_at, leased_by, lease_until, version, created_at, updated_at)
+            VALUES\s""";
     private static final String INSERT_LEASED = """
             INSERT INTO deliveries (id, event_id, endpoint_id, account_id, status, attempts, cycle_attempts,
                                     next_attempt_at, leased_by, lease_until, version, created_at, updated_at)
@@ -154,6 +158,26 @@ public final class DeliveryStore {
             Instant now) throws SQLException {
         Jdbc.update(c, INSERT_LEASED, deliveryId, eventId, endpointId, accountId, now.toEpochMilli(), nodeId,
                 now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli());
+    }
+
+    /** As {@link #insertLeased(Connection, String, String, String, String, Instant)} for several endpoints at once. */
+    public void insertLeased(Connection c, List<String> deliveryIds, String eventId, List<String> endpointIds,
+            String accountId, Instant now) throws SQLException {
+        if (deliveryIds.isEmpty()) {
+            return;
+        }
+        if (deliveryIds.size() == 1) {
+            insertLeased(c, deliveryIds.getFirst(), eventId, endpointIds.getFirst(), accountId, now);
+            return;
+        }
+        String values = String.join(", ", java.util.Collections.nCopies(deliveryIds.size(),
+                "(?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?, 0, ?, ?)"));
+        List<Object> params = new ArrayList<>(deliveryIds.size() * 9);
+        for (int i = 0; i < deliveryIds.size(); i++) {
+            params.addAll(List.of(deliveryIds.get(i), eventId, endpointIds.get(i), accountId, now.toEpochMilli(), nodeId,
+                    now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli()));
+        }
+        Jdbc.update(c, INSERT_LEASED_HEAD + values, params.toArray());
     }
 
     /**

@@ -11,6 +11,7 @@ import io.chatwire.event.EventPayload;
 import io.chatwire.event.EventStore;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
+import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.StoreUnavailableException;
@@ -91,7 +92,8 @@ public final class EventIntake {
             List<Endpoint> targets = EndpointStore.ofChatbot(c, chatbot.id()).stream()
                     .filter(e -> e.wants(payload.type()))
                     .toList();
-            List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now);
+            List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now,
+                    account.secrets());
             return new Staged(new Accepted(event, false, targets.size()), jobs);
         });
         dispatcher.dispatch(staged.jobs());
@@ -114,23 +116,36 @@ public final class EventIntake {
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
                     endpoint.eventTypes(), endpoint.description(), true, endpoint.health(), endpoint.ownSecret(),
                     endpoint.createdAt(), endpoint.updatedAt());
-            return stage(c, event, List.of(target), true, now).getFirst();
+            SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
+            return stage(c, event, List.of(target), true, now, accountSecrets).getFirst();
         });
     }
 
-    private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, boolean deliverNow, Instant now)
-            throws SQLException {
-        List<DeliveryJob> jobs = new ArrayList<>(targets.size());
+    private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, boolean deliverNow, Instant now,
+            SecretSet accountSecrets) throws SQLException {
+        List<String> deliveryIds = new ArrayList<>(targets.size());
         for (Endpoint endpoint : targets) {
-            String deliveryId = Ids.newId("dlv");
-            if (!deliverNow) {
-                deliveries.insertWaiting(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
-                continue;
+            deliveryIds.add(Ids.newId("dlv"));
+        }
+        if (!deliverNow) {
+            for (int i = 0; i < targets.size(); i++) {
+                deliveries.insertWaiting(c, deliveryIds.get(i), event.id(), targets.get(i).id(), event.accountId(), now);
             }
-            deliveries.insertLeased(c, deliveryId, event.id(), endpoint.id(), event.accountId(), now);
-            jobs.add(new DeliveryJob(deliveryId, 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
+            return List.of();
+        }
+        // One statement for all of the event's deliveries: ingest is the writer's hottest path.
+        deliveries.insertLeased(c, deliveryIds, event.id(), targets.stream().map(Endpoint::id).toList(),
+                event.accountId(), now);
+        List<DeliveryJob> jobs = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            Endpoint endpoint = targets.get(i);
+            // Most endpoints sign with the account's secret, already read with the account.
+            SecretSet secrets = endpoint.ownSecret()
+                    ? EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())
+                    : accountSecrets;
+            jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()), true, true,
-                    EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())));
+                    secrets));
         }
         return jobs;
     }

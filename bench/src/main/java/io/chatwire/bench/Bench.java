@@ -77,7 +77,7 @@ public final class Bench {
     private static final String PG_URL = env("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     private static final int WRK_SECONDS = envInt("BENCH_WRK_SECONDS", 10);
     private static final int WRK_CONNECTIONS = envInt("BENCH_WRK_CONNECTIONS", 64);
-    private static final int WARMUP_SECONDS = envInt("BENCH_WARMUP_SECONDS", 3);
+    private static final int WARMUP_SECONDS = envInt("BENCH_WARMUP_SECONDS", 8);
     private static final String JFR_SCENARIO = env("BENCH_JFR", "");
 
     // --- main ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** In-flight attempts per endpoint unless configured otherwise. */
-    public static final int DEFAULT_ENDPOINT_CONCURRENCY = 32;
+    public static final int DEFAULT_ENDPOINT_CONCURRENCY = 64;
 
     private final DeliveryStore store;
     private final HttpDeliverer http;
@@ -120,35 +120,58 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void run(DeliveryJob job) {
+        try {
+            withTurns(job);
+        } catch (RuntimeException e) {
+            // The database may be down; the lease runs out and the delivery is tried again.
+            log.warn("could not record the attempt of {}: {}", job, e.toString());
+        }
+    }
+
+    /**
+     * Takes the endpoint's turn, then a node-wide slot, and makes the attempt. The endpoint's turn is
+     * given back as soon as its answer is in: the limit is on requests in flight to the receiver, and
+     * holding it through the durable record of the attempt would cap a busy endpoint at the writer's
+     * pace. Empty when the wait for a turn ran out (the delivery is left for the scheduler).
+     */
+    private Optional<Attempt> withTurns(DeliveryJob job) {
         EndpointGate gate = enter(job.endpointId());
+        Runnable giveBackTurn = onlyOnce(gate.permits::release);
         try {
             // The endpoint's turn first, then a node-wide slot: an attempt waiting for a busy endpoint
             // must not hold a slot that another endpoint's attempt could use.
             if (!awaitTurn(gate)) {
                 endpointWaitsExpired.increment();
                 log.debug("{} waited {} for a turn at its endpoint; left for the scheduler", job, endpointWait);
-                return;
+                return Optional.empty();
             }
             try {
                 slots.acquire();
             } catch (InterruptedException e) {
-                gate.permits.release();
+                giveBackTurn.run();
                 throw e;
             }
             try {
-                attempt(job);
-            } catch (RuntimeException e) {
-                // The database may be down; the lease runs out and the delivery is tried again.
-                log.warn("could not record the attempt of {}: {}", job, e.toString());
+                return attempt(job, giveBackTurn);
             } finally {
                 slots.release();
-                gate.permits.release();
+                giveBackTurn.run();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.empty();
         } finally {
             leave(job.endpointId(), gate);
         }
+    }
+
+    private static Runnable onlyOnce(Runnable action) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     private boolean awaitTurn(EndpointGate gate) throws InterruptedException {
@@ -191,36 +214,14 @@ public final class Dispatcher implements AutoCloseable {
      * which shows the attempt in its answer). The caller must hold the job's lease.
      */
     public Optional<Attempt> attemptNow(DeliveryJob job) {
-        EndpointGate gate = enter(job.endpointId());
-        try {
-            if (!awaitTurn(gate)) {
-                endpointWaitsExpired.increment();
-                return Optional.empty();
-            }
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                gate.permits.release();
-                throw e;
-            }
-            try {
-                return attempt(job);
-            } finally {
-                slots.release();
-                gate.permits.release();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } finally {
-            leave(job.endpointId(), gate);
-        }
+        return withTurns(job);
     }
 
     /** One attempt, start to end. */
-    private Optional<Attempt> attempt(DeliveryJob job) {
+    private Optional<Attempt> attempt(DeliveryJob job, Runnable answered) {
         Instant startedAt = clock.instant();
         AttemptResult result = call(job, startedAt);
+        answered.run();
         if (closing && Thread.currentThread().isInterrupted()) {
             return Optional.empty(); // Cut short by shutdown: not the receiver's fault, so not logged against it.
         }

@@ -134,7 +134,7 @@ public record ChatwireConfig(
                 s.optional("CHATWIRE_SECRET_KEY"),
                 s.integer("CHATWIRE_INGEST_RATE", 500),
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
-                s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 32),
+                s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
                 s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20));
     }
 

@@ -22,7 +22,7 @@ class SecuritySettingsTest {
         assertThat(c.secretKeyFile()).isEqualTo(Path.of("/var/lib/chatwire/secret.key"));
         assertThat(c.ingestRate()).isEqualTo(500);
         assertThat(c.ingestBurst()).isEqualTo(1000);
-        assertThat(c.endpointConcurrency()).isEqualTo(32);
+        assertThat(c.endpointConcurrency()).isEqualTo(64);
         assertThat(c.authFailureLimit()).isEqualTo(20);
     }
 

@@ -57,6 +57,10 @@ final class ServerNode implements AutoCloseable {
             }
         }
         cmd.addAll(extraJavaOpts);
+        // The same class-data-sharing archive ./chatwire serve keeps: written by the first start of a
+        // run, used by the later ones (so the first cold start of a run is the slow one).
+        cmd.add("-XX:SharedArchiveFile=" + ctx.serverJars().resolve("chatwire.jsa"));
+        cmd.add("-XX:+AutoCreateSharedArchive");
         cmd.add("-cp");
         cmd.add(ctx.serverJars().resolve("chatwire-server.jar") + ":" + ctx.serverJars().resolve("lib") + "/*");
         cmd.add("io.chatwire.server.Main");

@@ -348,9 +348,9 @@ public final class Bench {
         }
     }
 
-    /** PostgreSQL: 1 node, then 3 nodes sharing a schema, posts spread over the nodes. */
+    /** PostgreSQL: 1, 2 and 3 nodes sharing a schema, posts spread over the nodes. */
     private void s5() throws Exception {
-        for (int n : new int[] {1, 3}) {
+        for (int n : new int[] {1, 2, 3}) {
             String schema = "bench_" + ctx.stamp().replace("-", "_") + "_" + n;
             Map<String, String> settings = new LinkedHashMap<>(sqlite("s5-" + n));
             settings.put("CHATWIRE_DB_URL", PG_URL);

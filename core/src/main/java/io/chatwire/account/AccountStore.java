@@ -184,27 +184,9 @@ public final class AccountStore {
                 "signing_secret", "previous_signing_secret", "previous_secret_expires_at"), accountId);
     }
 
-    /**
-     * As {@link #secrets(Connection, SecretCipher, String)} for a database without a secret key; an
-     * encrypted secret fails with {@link SecretCipher.WrongKeyException}.
-     */
-    @Deprecated
-    public static Optional<SecretSet> secrets(Connection c, String accountId) throws SQLException {
-        return secrets(c, SecretCipher.none(), accountId);
-    }
-
     /** The account read in the caller's transaction, its secrets decrypted with {@code cipher}. */
     public static Optional<Account> find(Connection c, SecretCipher cipher, String accountId) throws SQLException {
         return Jdbc.queryOne(c, BY_ID, rs -> account(rs, cipher), accountId);
-    }
-
-    /**
-     * As {@link #find(Connection, SecretCipher, String)} for a database without a secret key; an
-     * encrypted secret fails with {@link SecretCipher.WrongKeyException}.
-     */
-    @Deprecated
-    public static Optional<Account> find(Connection c, String accountId) throws SQLException {
-        return find(c, SecretCipher.none(), accountId);
     }
 
     /**
@@ -217,12 +199,6 @@ public final class AccountStore {
                 new SigningSecret(cipher.open(rs.getString(current), row)),
                 Optional.ofNullable(cipher.open(rs.getString(previous), row)).map(SigningSecret::new),
                 Jdbc.optionalLong(rs, expires).map(Instant::ofEpochMilli));
-    }
-
-    /** Reads a triple of plaintext secret columns (a database without a secret key). */
-    @Deprecated
-    public static SecretSet secretSet(ResultSet rs, String current, String previous, String expires) throws SQLException {
-        return secretSet(SecretCipher.none(), "(unknown row)", rs, current, previous, expires);
     }
 
     private static void insertKey(Connection c, String id, String accountId, String secret, Instant at) throws SQLException {

@@ -254,15 +254,6 @@ public final class EndpointStore {
         return own.isPresent() ? own.get() : AccountStore.secrets(c, cipher, accountId).orElseThrow();
     }
 
-    /**
-     * As {@link #signingSecrets(Connection, SecretCipher, String, String)} for a database without a
-     * secret key; an encrypted secret fails with {@link SecretCipher.WrongKeyException}.
-     */
-    @Deprecated
-    public static SecretSet signingSecrets(Connection c, String accountId, String endpointId) throws SQLException {
-        return signingSecrets(c, SecretCipher.none(), accountId, endpointId);
-    }
-
     private static Optional<SecretSet> ownSecrets(ResultSet rs, SecretCipher cipher, String endpointId)
             throws SQLException {
         return rs.getString("secret") == null ? Optional.empty()

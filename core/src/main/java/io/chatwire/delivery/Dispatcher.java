@@ -35,7 +35,6 @@ public final class Dispatcher implements AutoCloseable {
     private final RetryPolicy policy;
     private final Clock clock;
     private final RandomGenerator random;
-    private final int maxInFlight;
     private final Semaphore slots;
     private final ExecutorService threads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chatwire-delivery-", 0).factory());
@@ -86,7 +85,6 @@ public final class Dispatcher implements AutoCloseable {
         this.policy = policy;
         this.clock = clock;
         this.random = random;
-        this.maxInFlight = maxInFlight;
         this.slots = new Semaphore(maxInFlight);
         this.metrics = metrics;
         this.latency = Timer.builder("chatwire.delivery.latency")
@@ -346,9 +344,5 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(10));
-    }
-
-    int maxInFlight() {
-        return maxInFlight;
     }
 }

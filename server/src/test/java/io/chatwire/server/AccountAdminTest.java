@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -430,13 +431,5 @@ class AccountAdminTest {
         assertThat(chatwire.anonymous().post(base + "/suspend", "").status()).isEqualTo(401);
         assertThat(chatwire.anonymous().post(base + "/api-keys", "").status()).isEqualTo(401);
         assertThat(put(null, "/v1/chatbots/x/endpoint-limit", "{\"endpoint_limit\":5}").status()).isEqualTo(401);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

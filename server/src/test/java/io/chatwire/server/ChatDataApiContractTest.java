@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatwire.testing.ApiClient;
@@ -370,13 +371,5 @@ class ChatDataApiContractTest {
         String url = "http://127.0.0.1:9/" + "x".repeat(70 * 1024);
 
         assertChatDataError(account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", "bot")), 413);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

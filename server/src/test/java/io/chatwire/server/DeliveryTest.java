@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import io.chatwire.testing.RunningChatwire;
 import io.chatwire.testing.RunningChatwire.TestAccount;
@@ -108,14 +109,6 @@ class DeliveryTest {
                 chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "question " + i));
             }
             await().atMost(Duration.ofMillis(1500)).until(() -> healthy.count() == 5);
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

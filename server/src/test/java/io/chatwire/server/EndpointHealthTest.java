@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatwire.testing.ApiClient;
@@ -218,14 +219,6 @@ class EndpointHealthTest {
             JsonNode view = endpoint(account, id);
             assertThat(view.path("enabled").asBoolean()).isTrue();
             assertThat(view.path("health").path("status").asText()).isEqualTo("failing");
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatwire.testing.ApiClient;
@@ -320,13 +321,5 @@ class EndpointSettingsTest {
                 .isEqualTo(400);
         assertThat(account.api().patch("/v1/chatbots/" + chatbot, "{\"name\":\"a\"} {}").status()).isEqualTo(400);
         assertThat(account.api().get("/v1/chatbots/" + chatbot).text("name")).isEqualTo("Support bot");
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import io.chatwire.testing.ApiClient;
 import io.chatwire.testing.RunningChatwire;
@@ -173,13 +174,5 @@ class IngestTest {
         assertThat(chatwire.operator().as("cwop_not-a-real-token").post("/v1/events", body).status()).isEqualTo(401);
         assertThat(account.api().post("/v1/events", body).status()).isEqualTo(403);
         assertThat(eventCount(account)).isZero();
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -247,13 +248,5 @@ class ReplayAndTestEventTest {
 
         assertThat(account.api().post("/v1/endpoints/ep_nope/recover", "{\"since\":\"2026-01-01T00:00:00Z\"}").status())
                 .isEqualTo(404);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

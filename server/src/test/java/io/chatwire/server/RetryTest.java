@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatwire.testing.ApiClient;
@@ -151,14 +152,6 @@ class RetryTest {
             assertThat(attempts).hasSize(2);
             assertThat(attempts.get(1).path("cause").asText()).isEqualTo("manual");
             assertThat(receiver.received()).extracting(r -> r.header("webhook-id")).containsExactly(eventId, eventId);
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

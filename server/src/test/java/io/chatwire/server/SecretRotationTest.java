@@ -3,6 +3,7 @@ package io.chatwire.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import io.chatwire.testing.ApiClient;
 import io.chatwire.testing.RunningChatwire;
@@ -239,14 +240,6 @@ class SecretRotationTest {
             assertThat(account.api().get("/v1/endpoints/" + endpoint + "/secret").text("signing_secret"))
                     .isEqualTo(endpointSecret);
             verifyChatData(WebhookVerifier.forSecret(endpointSecret), deliver(receiver, chatbot, "own secret stays"));
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

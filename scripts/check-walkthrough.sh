@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  # Each terminal runs in a process group of its own (setsid): stop the whole group.
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,7 +36,7 @@ for f in "$work"/*.sh; do sed -i "s/127\.0\.0\.1:8080/127.0.0.1:$api_port/g; s/1
 
 # Terminal 1: the server (the block's command line; its comment lines show the expected output).
 serve_cmd=$(grep -v '^#' "$work/serve.sh" | grep -v '^$')
-CHATWIRE_DATA_DIR="$work/data" CHATWIRE_PORT=$api_port bash -c "$serve_cmd" >"$work/serve.log" 2>&1 &
+CHATWIRE_DATA_DIR="$work/data" CHATWIRE_PORT=$api_port setsid bash -c "$serve_cmd" >"$work/serve.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do
   grep -q "Chatwire listening" "$work/serve.log" && break
@@ -47,7 +48,7 @@ token=$(sed -n 's/^Operator token.*: \(cwop_[A-Za-z0-9_-]*\).*/\1/p' "$work/serv
 [ -n "$token" ] || { echo "check-walkthrough: the server printed no operator token" >&2; cat "$work/serve.log" >&2; exit 1; }
 
 # Terminal 2: the receiver.
-(cd "$work" && bash receiver.sh) >"$work/receiver.log" 2>&1 &
+(cd "$work" && exec setsid bash receiver.sh) >"$work/receiver.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do in_use "$recv_port" && break; sleep 0.1; done
 

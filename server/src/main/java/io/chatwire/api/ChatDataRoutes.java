@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.chatwire.account.Account;
+import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.endpoint.EndpointUrl;
 import io.chatwire.event.EventType;
@@ -38,7 +39,13 @@ final class ChatDataRoutes {
     record ChatbotList(List<ChatbotEntry> chatbots) {
     }
 
-    record Success(String status, String message, String webhookId, String chatbotId, String url, List<String> events) {
+    /** The answer of add-webhook; {@code alreadyRegistered} says that the call changed nothing. */
+    record Added(String status, String message, boolean alreadyRegistered, String webhookId, String chatbotId,
+            String url, List<String> events) {
+    }
+
+    record Deleted(String status, String message, String webhookId, String chatbotId, String url,
+            List<String> events) {
     }
 
     /** Chat Data's API is camelCase, unlike Chatwire's own. */
@@ -74,10 +81,17 @@ final class ChatDataRoutes {
         var url = settings.checkedUrl(body.requiredString("url"));
         EndpointStore.Subscribed result = s.endpoints().subscribe(account.id(), chatbotId, url, type);
         var e = result.endpoint();
-        ctx.status(result.created() ? 201 : 200);
-        answer(ctx, new Success("success",
-                result.created() ? "Webhook added" : "Event added to the existing webhook", e.id(), e.chatbotId(),
-                e.url().toString(), e.eventTypes().stream().sorted().map(EventType::wireName).toList()));
+        // Repeating a registration is a success (clients re-register when a workflow is re-activated),
+        // but the answer says that nothing was added.
+        String message = switch (result.change()) {
+            case CREATED -> "Webhook added";
+            case EXTENDED -> "Event added to the existing webhook";
+            case ALREADY_SUBSCRIBED -> "Webhook already registered for this event; nothing was changed"
+                    + (e.enabled() ? "" : " (it is disabled: enable it with PATCH /v1/endpoints/" + e.id() + ")");
+        };
+        ctx.status(result.change() == EndpointStore.Subscribed.Change.CREATED ? 201 : 200);
+        answer(ctx, new Added("success", message, result.change() == EndpointStore.Subscribed.Change.ALREADY_SUBSCRIBED,
+                e.id(), e.chatbotId(), e.url().toString(), wireNames(e)));
     }
 
     private void deleteWebhook(Context ctx) {
@@ -87,7 +101,11 @@ final class ChatDataRoutes {
         // Only form is checked: a URL the network guard refuses today can still be unsubscribed.
         var url = EndpointUrl.parse(body.requiredString("url"));
         var e = s.endpoints().unsubscribe(account.id(), chatbotId, url);
-        answer(ctx, new Success("success", "Webhook deleted", e.id(),
-                e.chatbotId(), e.url().toString(), e.eventTypes().stream().sorted().map(EventType::wireName).toList()));
+        answer(ctx, new Deleted("success", "Webhook deleted", e.id(), e.chatbotId(), e.url().toString(),
+                wireNames(e)));
+    }
+
+    private static List<String> wireNames(Endpoint e) {
+        return e.eventTypes().stream().sorted().map(EventType::wireName).toList();
     }
 }

@@ -98,6 +98,8 @@ class ChatDataApiContractTest {
         assertThat(r.json().get("chatbots")).isEmpty();
     }
 
+    // --- add-webhook ----------------------------------------------------------------------------
+
     @Test
     void addWebhookCreatesAnEndpointThatReceivesThatEventType() {
         TestAccount account = chatwire.createAccount("standard");
@@ -163,6 +165,67 @@ class ChatDataApiContractTest {
         ApiClient.Response endpoint = account.api().get("/v1/endpoints/" + first.text("webhookId"));
         assertThat(endpoint.json().get("events")).extracting(JsonNode::asText)
                 .containsExactlyInAnyOrder("chat", "lead-submission");
+    }
+
+    @Test
+    void addingTheSameUrlAndEventAgainSaysItIsAlreadyRegisteredAndChangesNothing() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatbotNamed(account, "Support bot");
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String url = receiver.url().toString();
+            ApiClient.Response first = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+            assertThat(first.status()).as(first.raw()).isEqualTo(201);
+            assertThat(first.json().path("alreadyRegistered").asBoolean()).isFalse();
+            String before = account.api().get("/v1/endpoints/" + first.text("webhookId")).raw();
+
+            ApiClient.Response again = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+
+            assertThat(again.status()).as(again.raw()).isEqualTo(200);
+            assertThat(again.text("status")).isEqualTo("success");
+            assertThat(again.json().path("alreadyRegistered").asBoolean()).isTrue();
+            assertThat(again.text("message")).contains("already registered").doesNotContain("added");
+            assertThat(again.text("webhookId")).isEqualTo(first.text("webhookId"));
+            assertThat(again.json().get("events")).extracting(JsonNode::asText).containsExactly("chat");
+            assertThat(endpointCount(account, chatbot)).isEqualTo(1);
+            assertThat(account.api().get("/v1/endpoints/" + first.text("webhookId")).raw())
+                    .as("not even updated_at changes").isEqualTo(before);
+
+            chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "once, not twice"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> receiver.count() == 1);
+            sleep(Duration.ofMillis(300));
+            assertThat(receiver.count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void addingAnEventTypeToAnExistingUrlIsNotCalledAlreadyRegistered() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatbotNamed(account, "Support bot");
+        String url = "http://127.0.0.1:9/chat-data-hook";
+        account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+
+        ApiClient.Response second = account.api().post("/api/v2/add-webhook",
+                addWebhook(url, "lead-submission", chatbot));
+
+        assertThat(second.status()).as(second.raw()).isEqualTo(200);
+        assertThat(second.json().path("alreadyRegistered").asBoolean()).isFalse();
+        assertThat(second.text("message")).doesNotContain("already");
+    }
+
+    @Test
+    void reRegisteringADisabledWebhookSaysThatItIsDisabledAndLeavesItSo() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatbotNamed(account, "Support bot");
+        String url = "http://127.0.0.1:9/chat-data-hook";
+        String webhookId = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot)).text("webhookId");
+        assertThat(account.api().patch("/v1/endpoints/" + webhookId, "{\"enabled\":false}").status()).isEqualTo(200);
+
+        ApiClient.Response again = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+
+        assertThat(again.status()).as(again.raw()).isEqualTo(200);
+        assertThat(again.json().path("alreadyRegistered").asBoolean()).isTrue();
+        assertThat(again.text("message")).contains("disabled").contains(webhookId);
+        assertThat(account.api().get("/v1/endpoints/" + webhookId).json().path("enabled").asBoolean()).isFalse();
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.chatwire.account.Account;
+import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.endpoint.EndpointUrl;
@@ -48,6 +49,26 @@ final class ChatDataRoutes {
             List<String> events) {
     }
 
+    /**
+     * The account's plan as the Chat Data clients ask for it (n8n tests a saved key with this route).
+     *
+     * @param accountStatus active, or suspended (events are kept but not delivered until reinstated)
+     */
+    record CurrentPlan(String status, String plan, String accountStatus, WebhookAllowance webhooks) {
+    }
+
+    /**
+     * What the plan allows. Only the default endpoint limit is given: the operator may raise it for a
+     * chatbot, and that chatbot's own limit is its {@code endpoint_limit} in {@code GET /v1/chatbots/{id}}.
+     *
+     * @param enabled the plan includes webhooks: endpoints can be registered
+     * @param delivering deliveries go out now (false on the free plan and while the account is suspended)
+     * @param defaultEndpointsPerChatbot endpoints a chatbot may have unless the operator set its own limit
+     *     (0 on the free plan, where no chatbot may have any)
+     */
+    record WebhookAllowance(boolean enabled, boolean delivering, int defaultEndpointsPerChatbot) {
+    }
+
     /** Chat Data's API is camelCase, unlike Chatwire's own. */
     private static final ObjectMapper CAMEL_CASE = JsonMapper.builder().build();
 
@@ -60,9 +81,22 @@ final class ChatDataRoutes {
     }
 
     void register(RoutesConfig r) {
+        r.get(PREFIX + "current-plan", this::currentPlan);
         r.get(PREFIX + "get-chatbots", this::getChatbots);
         r.post(PREFIX + "add-webhook", this::addWebhook);
         r.post(PREFIX + "delete-webhook", this::deleteWebhook);
+    }
+
+    /**
+     * A suspended account's key is still valid (its settings routes all work), so this answers 200 and
+     * says that the account is suspended, rather than refuse and make a client think the key is wrong.
+     */
+    private void currentPlan(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        boolean webhooks = account.plan().hasWebhooks();
+        boolean delivering = webhooks && account.status() == Account.Status.ACTIVE;
+        answer(ctx, new CurrentPlan("success", account.plan().wireName(), account.status().wireName(),
+                new WebhookAllowance(webhooks, delivering, webhooks ? Chatbot.DEFAULT_ENDPOINT_LIMIT : 0)));
     }
 
     private void getChatbots(Context ctx) {

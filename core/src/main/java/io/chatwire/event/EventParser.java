@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatwire.problem.Problem;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -57,9 +56,8 @@ public final class EventParser {
             throw new Problem.Invalid("invalid_json", "the body is too deeply nested or has an over-long number: "
                     + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
+            // readTree(String) reads from memory: no other IOException can happen.
             throw new Problem.Invalid("invalid_json", "the body is not valid JSON: " + describe(e));
-        } catch (IOException e) {
-            throw new Problem.Invalid("invalid_json", "the body could not be read as JSON");
         }
         if (root == null || root.isMissingNode()) {
             throw new Problem.Invalid("invalid_json", "the body is empty: send a JSON object");

@@ -96,11 +96,11 @@ final class EventRoutes {
         }
     }
 
-    static final int LOGGED_NAMES = 10;
-    static final int LOGGED_NAME_LENGTH = 64;
+    private static final int LOGGED_NAMES = 10;
+    private static final int LOGGED_NAME_LENGTH = 64;
 
     /** At most 10 names of at most 64 characters, anything but printable ASCII as '?'. */
-    static String namesForLog(List<String> names) {
+    private static String namesForLog(List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < Math.min(names.size(), LOGGED_NAMES); i++) {
             String name = names.get(i);

@@ -130,13 +130,23 @@ public final class EndpointStore {
         return endpoint;
     }
 
-    /** Result of the Chat Data style registration. */
-    public record Subscribed(Endpoint endpoint, boolean created) {
+    /** Result of the Chat Data style registration: the endpoint, and what the call changed. */
+    public record Subscribed(Endpoint endpoint, Change change) {
+        public enum Change {
+            /** A new endpoint was registered (it counts against the chatbot's limit). */
+            CREATED,
+            /** The chatbot's endpoint for the URL gained the event type. */
+            EXTENDED,
+            /** The endpoint already had the event type: nothing was written. */
+            ALREADY_SUBSCRIBED
+        }
     }
 
     /**
      * Subscribes a URL to one more event type: the chatbot's endpoint for that URL gains the type, or
-     * a new endpoint is registered (counting against the limit) if the chatbot has none for it.
+     * a new endpoint is registered (counting against the limit) if the chatbot has none for it. A URL
+     * already subscribed to the type is left as it is, so that a client repeating its registration
+     * (an automation tool re-activating a workflow) is told so rather than that something was added.
      */
     public Subscribed subscribe(String accountId, String chatbotId, URI url, EventType type) {
         return db.write(c -> {
@@ -144,14 +154,17 @@ public final class EndpointStore {
             Optional<Endpoint> existing = Jdbc.queryOne(c, BY_URL, EndpointStore::endpoint, chatbotId, url.toString());
             if (existing.isEmpty()) {
                 return new Subscribed(insert(c, accountId, chatbotId,
-                        new Spec(url, EnumSet.of(type), "", true)), true);
+                        new Spec(url, EnumSet.of(type), "", true)), Subscribed.Change.CREATED);
             }
             Endpoint e = existing.get();
+            if (e.eventTypes().contains(type)) {
+                return new Subscribed(e, Subscribed.Change.ALREADY_SUBSCRIBED);
+            }
             EnumSet<EventType> types = EnumSet.of(type);
             types.addAll(e.eventTypes());
             Jdbc.update(c, UPDATE, e.url().toString(), EventType.toColumn(types), e.description(), e.enabled(),
                     clock.instant().toEpochMilli(), e.id(), accountId);
-            return new Subscribed(find(c, e.id()).orElseThrow(), false);
+            return new Subscribed(find(c, e.id()).orElseThrow(), Subscribed.Change.EXTENDED);
         });
     }
 

@@ -13,23 +13,35 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatwire.problem.Problem;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Validates an event body from the platform against the Chat Data event shapes. Known fields must
- * have their documented types; a field Chatwire does not know is refused, so that a typo is found at
- * once instead of by a customer. What is stored and delivered is the body exactly as the platform
+ * have their documented types. A top-level field Chatwire does not know is accepted by default: the
+ * day the platform adds a field, refusing it would refuse every event at the source, and receivers
+ * get it anyway since the body is delivered as sent. The payload names such fields so that they can be
+ * counted. An operator who prefers typos found at once refuses them ({@link UnknownFields#REFUSE},
+ * {@code CHATWIRE_STRICT_EVENTS}). What is stored and delivered is the body exactly as the platform
  * sent it (it must be UTF-8): numbers keep their spelling, fields their order.
  */
 public final class EventParser {
     static final int MAX_DEPTH = 32;
+
+    /** What becomes of an event with a top-level field the parser does not know. */
+    public enum UnknownFields {
+        /** Accepted, stored and delivered as sent; the payload lists the fields' names. */
+        ACCEPT,
+        /** Refused with 400 {@code unknown_field}, naming the first such field. */
+        REFUSE
+    }
 
     private static final Set<String> KNOWN_FIELDS = Set.of(
             "event", "chatbot_id", "messages", "answer", "client_ip", "source", "conversation_id",
@@ -47,6 +59,17 @@ public final class EventParser {
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
 
+    private final UnknownFields unknownFields;
+
+    /** A parser that accepts unknown top-level fields (the default). */
+    public EventParser() {
+        this(UnknownFields.ACCEPT);
+    }
+
+    public EventParser(UnknownFields unknownFields) {
+        this.unknownFields = unknownFields;
+    }
+
     /** Parses and validates; a {@link Problem.Invalid} names the offending field. */
     public EventPayload parse(byte[] body) {
         String text = utf8(body);
@@ -57,9 +80,8 @@ public final class EventParser {
             throw new Problem.Invalid("invalid_json", "the body is too deeply nested or has an over-long number: "
                     + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
+            // readTree(String) reads from memory: no other IOException can happen.
             throw new Problem.Invalid("invalid_json", "the body is not valid JSON: " + describe(e));
-        } catch (IOException e) {
-            throw new Problem.Invalid("invalid_json", "the body could not be read as JSON");
         }
         if (root == null || root.isMissingNode()) {
             throw new Problem.Invalid("invalid_json", "the body is empty: send a JSON object");
@@ -67,10 +89,14 @@ public final class EventParser {
         if (!(root instanceof ObjectNode event)) {
             throw new Problem.Invalid("invalid_json", "the body must be a JSON object, not " + describe(root));
         }
+        List<String> unknown = new ArrayList<>();
         for (Iterator<String> names = event.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!KNOWN_FIELDS.contains(name)) {
-                throw new Problem.Invalid("unknown_field", "unknown field '" + name + "'");
+                if (unknownFields == UnknownFields.REFUSE) {
+                    throw new Problem.Invalid("unknown_field", "unknown field '" + name + "'");
+                }
+                unknown.add(name);
             }
         }
         EventType type = EventType.fromWire("event", requiredString(event, "event"));
@@ -95,7 +121,7 @@ public final class EventParser {
         JsonNode credits = event.get("cost_credits");
         return new EventPayload(type, chatbotId, text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
-                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()));
+                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown);
     }
 
     /**

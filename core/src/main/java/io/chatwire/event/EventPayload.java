@@ -1,5 +1,7 @@
 package io.chatwire.event;
 
+import java.util.List;
+
 /**
  * A validated event body.
  *
@@ -7,9 +9,16 @@ package io.chatwire.event;
  * @param source where the chat came from ({@code widget}, {@code api}, {@code discord}, ...), or
  *     {@code unknown} when the event does not say
  * @param costCredits the message credits the chat consumed (0 when absent)
+ * @param unknownFields the top-level fields Chatwire does not know, in the order sent (they are in
+ *     {@code json} like any other; the names come from the sender, so treat them as untrusted text)
  */
-public record EventPayload(EventType type, String chatbotId, String json, String source, double costCredits) {
+public record EventPayload(EventType type, String chatbotId, String json, String source, double costCredits,
+        List<String> unknownFields) {
+    public EventPayload {
+        unknownFields = List.copyOf(unknownFields);
+    }
+
     public EventPayload(EventType type, String chatbotId, String json) {
-        this(type, chatbotId, json, "unknown", 0);
+        this(type, chatbotId, json, "unknown", 0, List.of());
     }
 }

@@ -31,6 +31,7 @@ class EventParserTest {
     }
 
     private final EventParser parser = new EventParser();
+    private final EventParser strict = new EventParser(EventParser.UnknownFields.REFUSE);
 
     private EventPayload parse(String body) {
         return parser.parse(body.getBytes(StandardCharsets.UTF_8));
@@ -111,6 +112,65 @@ class EventParserTest {
         assertThat(payload.json()).isEqualTo("{\"event\":\"live-chat-escalation\",\"chatbot_id\":\"bot_1\"}");
     }
 
+    // --- fields Chatwire does not know ------------------------------------------------------------
+
+    @Test
+    void anUnknownTopLevelFieldIsAcceptedByDefault() {
+        EventPayload payload = parse(chat(",\"sentiment\":\"happy\""));
+
+        assertThat(payload.type()).isEqualTo(EventType.CHAT);
+        assertThat(payload.chatbotId()).isEqualTo("bot_1");
+    }
+
+    @Test
+    void theUnknownFieldsAreNamedInTheOrderSent() {
+        EventPayload payload = parse("{\"zeta\":1,\"event\":\"live-chat-escalation\",\"alpha\":2,"
+                + "\"chatbot_id\":\"bot_1\",\"chatbotId\":\"bot_2\"}");
+
+        assertThat(payload.unknownFields()).containsExactly("zeta", "alpha", "chatbotId");
+    }
+
+    @Test
+    void anEventOfKnownFieldsOnlyNamesNoUnknownField() {
+        assertThat(parser.parse(SAMPLE).unknownFields()).isEmpty();
+    }
+
+    @Test
+    void anUnknownFieldIsKeptInTheBodyExactlyAsSent() {
+        String odd = chat(",\"platform_meta\":{\"nested\":[1,{\"deep\":null}],\"big\":1e400,"
+                + "\"long\":123456789012345678901234567890,\"neg\":-0.000E-0},"
+                + "\"caf\\u00e9\":\"\\u00e9\\ud83d\\ude00 and 😀\" ,  \"empty\" : {}");
+
+        EventPayload payload = parse(odd);
+
+        assertThat(payload.json()).isEqualTo(odd);
+        assertThat(payload.unknownFields()).containsExactly("platform_meta", "café", "empty");
+    }
+
+    @Test
+    void fieldsNestedInsideKnownOnesAreNotCheckedForNamesInEitherMode() {
+        String body = "{\"event\":\"chat\",\"chatbot_id\":\"bot_1\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\",\"lang\":\"en\"}],\"answer\":{\"role\":\"a\",\"content\":\"b\",\"model\":\"x\"}}";
+
+        assertThat(parse(body).unknownFields()).isEmpty();
+        assertThat(strict.parse(body.getBytes(StandardCharsets.UTF_8)).unknownFields()).isEmpty();
+    }
+
+    @Test
+    void inStrictModeAnUnknownTopLevelFieldIsRefusedNamingIt() {
+        assertThatThrownBy(() -> strict.parse(chat(",\"chatbotId\":\"bot_1\"").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(Problem.Invalid.class, p -> assertThat(p.code()).isEqualTo("unknown_field"))
+                .hasMessage("unknown field 'chatbotId'");
+    }
+
+    @Test
+    void inStrictModeAnEventOfKnownFieldsIsAccepted() {
+        EventPayload payload = strict.parse(SAMPLE);
+
+        assertThat(payload.type()).isEqualTo(EventType.CHAT);
+        assertThat(payload.json()).isEqualTo(new String(SAMPLE, StandardCharsets.UTF_8));
+    }
+
     @Test
     void nestingUpToThirtyTwoLevelsIsAccepted() {
         // Root object (1) and lead (2), then 30 more levels: 32 in all.
@@ -144,8 +204,15 @@ class EventParserTest {
     }
 
     @Test
-    void anUnknownTopLevelFieldIsNamed() {
-        assertRefused(chat(",\"chatbotId\":\"bot_1\""), "unknown_field").hasMessage("unknown field 'chatbotId'");
+    void aKnownFieldOfTheWrongTypeIsRefusedAlthoughUnknownFieldsAreAccepted() {
+        assertRefused(chat(",\"sentiment\":\"happy\",\"cost_credits\":\"20\""), "invalid_field")
+                .hasMessage("cost_credits must be a number, not a string");
+    }
+
+    @Test
+    void anUnknownFieldObeysTheSameDepthAndNumberLimitsAsTheRest() {
+        assertRefused(chat(",\"x\":" + "[".repeat(40) + "]".repeat(40)), "invalid_json").hasMessageContaining("nest");
+        assertRefused(chat(",\"x\":1" + "0".repeat(200)), "invalid_json").hasMessageContaining("number");
     }
 
     @Test

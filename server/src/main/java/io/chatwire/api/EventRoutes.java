@@ -13,13 +13,17 @@ import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Ingest (the platform), and the account's view of its events, deliveries and attempts. */
 final class EventRoutes {
+    private static final Logger log = LoggerFactory.getLogger(EventRoutes.class);
     static final int MAX_IDEMPOTENCY_KEY = 255;
 
     private final Api.Services s;
@@ -64,11 +68,51 @@ final class EventRoutes {
         EventIntake.Accepted accepted = s.intake().accept(payload, key);
         if (!accepted.duplicate()) {
             s.metrics().counter("chatwire.events.accepted", "event", payload.type().wireName()).increment();
+            if (!payload.unknownFields().isEmpty()) {
+                countUnknownFields(accepted.event().id(), payload);
+            }
         }
         if (accepted.duplicate()) {
             ctx.header("Idempotent-Replayed", "true");
         }
         ctx.status(202).json(new Views.AcceptedView(accepted.event().id(), accepted.duplicate(), accepted.deliveries()));
+    }
+
+    /**
+     * Counts an accepted event that has top-level fields Chatwire does not know, so an operator sees
+     * when the platform starts sending a new one. The names are the sender's text: as tag values each
+     * new name would be a new time series, so they go to the debug log only, cut short and with
+     * control characters replaced (never the values, which may hold personal data).
+     */
+    private void countUnknownFields(String eventId, EventPayload payload) {
+        Counter.builder("chatwire.events.with.unknown.fields")
+                .description("Accepted events with top-level fields Chatwire does not know (stored and delivered as sent)")
+                .tag("event", payload.type().wireName())
+                .register(s.metrics())
+                .increment();
+        if (log.isDebugEnabled()) {
+            log.debug("event {} for chatbot {} has fields Chatwire does not know: {}", eventId, payload.chatbotId(),
+                    namesForLog(payload.unknownFields()));
+        }
+    }
+
+    private static final int LOGGED_NAMES = 10;
+    private static final int LOGGED_NAME_LENGTH = 64;
+
+    /** At most 10 names of at most 64 characters, anything but printable ASCII as '?'. */
+    private static String namesForLog(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(names.size(), LOGGED_NAMES); i++) {
+            String name = names.get(i);
+            sb.append(i == 0 ? "" : ", ").append('\'');
+            name.codePoints().limit(LOGGED_NAME_LENGTH)
+                    .forEach(c -> sb.appendCodePoint(c >= 0x20 && c < 0x7f && c != '\'' ? c : '?'));
+            sb.append(name.codePointCount(0, name.length()) > LOGGED_NAME_LENGTH ? "...'" : "'");
+        }
+        if (names.size() > LOGGED_NAMES) {
+            sb.append(" and ").append(names.size() - LOGGED_NAMES).append(" more");
+        }
+        return sb.toString();
     }
 
     private void listEvents(Context ctx) {

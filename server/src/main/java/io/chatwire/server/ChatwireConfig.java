@@ -48,7 +48,8 @@ public record ChatwireConfig(
         int ingestRate,
         int ingestBurst,
         int endpointConcurrency,
-        int authFailureLimit) {
+        int authFailureLimit,
+        boolean strictEvents) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -135,7 +136,8 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_INGEST_RATE", 500),
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
                 s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
-                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20));
+                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20),
+                s.bool("CHATWIRE_STRICT_EVENTS", false));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -164,7 +166,8 @@ public record ChatwireConfig(
                 + " secretKey=" + (secretKey.isPresent() ? "***(from CHATWIRE_SECRET_KEY)" : "(key file " + secretKeyFile() + ")")
                 + " ingestRate=" + (ingestRate == 0 ? "unlimited" : ingestRate + "/s burst " + ingestBurst)
                 + " endpointConcurrency=" + endpointConcurrency
-                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min");
+                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min")
+                + " strictEvents=" + strictEvents;
     }
 
     @Override

@@ -102,7 +102,9 @@ public final class ChatwireServer implements AutoCloseable {
                 intake,
                 dispatcher,
                 scheduler,
-                new EventParser(),
+                // Unknown top-level event fields are accepted unless the operator asks for strictness.
+                new EventParser(config.strictEvents() ? EventParser.UnknownFields.REFUSE
+                        : EventParser.UnknownFields.ACCEPT),
                 db,
                 metrics,
                 config.adminToken(),

@@ -98,6 +98,106 @@ class ChatDataApiContractTest {
         assertThat(r.json().get("chatbots")).isEmpty();
     }
 
+    // --- current-plan: n8n's credential test (any 2xx means the key is valid) -----------------------
+
+    /** A success answer of current-plan: exactly these fields, in Chat Data's camelCase. */
+    private static JsonNode currentPlan(TestAccount account) {
+        ApiClient.Response r = account.api().get("/api/v2/current-plan");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.header("content-type")).startsWith("application/json");
+        assertThat(keys(r.json())).containsExactlyInAnyOrder("status", "plan", "accountStatus", "webhooks");
+        assertThat(keys(r.json().get("webhooks")))
+                .containsExactlyInAnyOrder("enabled", "delivering", "defaultEndpointsPerChatbot");
+        assertThat(r.text("status")).isEqualTo("success");
+        return r.json();
+    }
+
+    @Test
+    void currentPlanOfAStandardAccountHasWebhooksWithTheDefaultLimitOfThree() {
+        JsonNode plan = currentPlan(chatwire.createAccount("standard"));
+
+        assertThat(plan.path("plan").asText()).isEqualTo("standard");
+        assertThat(plan.path("accountStatus").asText()).isEqualTo("active");
+        assertThat(plan.at("/webhooks/enabled").asBoolean()).isTrue();
+        assertThat(plan.at("/webhooks/delivering").asBoolean()).isTrue();
+        assertThat(plan.at("/webhooks/defaultEndpointsPerChatbot").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void currentPlanOfAProfessionalAccountNamesThatPlan() {
+        JsonNode plan = currentPlan(chatwire.createAccount("professional"));
+
+        assertThat(plan.path("plan").asText()).isEqualTo("professional");
+        assertThat(plan.at("/webhooks/enabled").asBoolean()).isTrue();
+        assertThat(plan.at("/webhooks/defaultEndpointsPerChatbot").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void currentPlanOfAFreeAccountIsASuccessWithoutWebhooks() {
+        JsonNode plan = currentPlan(chatwire.createAccount("free"));
+
+        assertThat(plan.path("plan").asText()).isEqualTo("free");
+        assertThat(plan.at("/webhooks/enabled").asBoolean()).isFalse();
+        assertThat(plan.at("/webhooks/delivering").asBoolean()).isFalse();
+        assertThat(plan.at("/webhooks/defaultEndpointsPerChatbot").asInt()).isZero();
+    }
+
+    @Test
+    void currentPlanOfASuspendedAccountIsASuccessSayingNothingIsDelivered() {
+        TestAccount account = chatwire.createAccount("standard");
+        assertThat(chatwire.operator().post("/v1/accounts/" + account.id() + "/suspend", "").status()).isEqualTo(200);
+
+        JsonNode plan = currentPlan(account);
+
+        assertThat(plan.path("plan").asText()).isEqualTo("standard");
+        assertThat(plan.path("accountStatus").asText()).isEqualTo("suspended");
+        assertThat(plan.at("/webhooks/enabled").asBoolean()).isTrue();
+        assertThat(plan.at("/webhooks/delivering").asBoolean()).isFalse();
+    }
+
+    @Test
+    void currentPlanFollowsAPlanChangeByTheOperator() {
+        TestAccount account = chatwire.createAccount("free");
+        assertThat(chatwire.operator().patch("/v1/accounts/" + account.id(), "{\"plan\":\"professional\"}").status())
+                .isEqualTo(200);
+
+        JsonNode plan = currentPlan(account);
+
+        assertThat(plan.path("plan").asText()).isEqualTo("professional");
+        assertThat(plan.at("/webhooks/enabled").asBoolean()).isTrue();
+    }
+
+    @Test
+    void currentPlanWithoutAValidKeyIsUnauthorized() {
+        TestAccount account = chatwire.createAccount("standard");
+
+        assertChatDataError(chatwire.anonymous().get("/api/v2/current-plan"), 401);
+        assertChatDataError(account.api().as("cwk_notarealkey0000000000000000000000").get("/api/v2/current-plan"), 401);
+        assertChatDataError(account.api().as("garbage").get("/api/v2/current-plan"), 401);
+    }
+
+    @Test
+    void currentPlanWithARevokedKeyIsUnauthorized() {
+        TestAccount account = chatwire.createAccount("standard");
+        ApiClient.Response second = chatwire.operator().post("/v1/accounts/" + account.id() + "/api-keys", "");
+        assertThat(second.status()).as(second.raw()).isEqualTo(201);
+        ApiClient revoked = account.api().as(second.text("api_key"));
+        assertThat(revoked.get("/api/v2/current-plan").status()).isEqualTo(200);
+
+        assertThat(chatwire.operator().delete("/v1/accounts/" + account.id() + "/api-keys/" + second.text("id"))
+                .status()).isBetween(200, 204);
+
+        assertChatDataError(revoked.get("/api/v2/current-plan"), 401);
+        assertThat(account.api().get("/api/v2/current-plan").status()).isEqualTo(200);
+    }
+
+    @Test
+    void currentPlanWithTheOperatorTokenIsForbiddenForItIsNoAccountsKey() {
+        assertChatDataError(chatwire.operator().get("/api/v2/current-plan"), 403);
+    }
+
+    // --- add-webhook ----------------------------------------------------------------------------
+
     @Test
     void addWebhookCreatesAnEndpointThatReceivesThatEventType() {
         TestAccount account = chatwire.createAccount("standard");
@@ -163,6 +263,67 @@ class ChatDataApiContractTest {
         ApiClient.Response endpoint = account.api().get("/v1/endpoints/" + first.text("webhookId"));
         assertThat(endpoint.json().get("events")).extracting(JsonNode::asText)
                 .containsExactlyInAnyOrder("chat", "lead-submission");
+    }
+
+    @Test
+    void addingTheSameUrlAndEventAgainSaysItIsAlreadyRegisteredAndChangesNothing() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatbotNamed(account, "Support bot");
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String url = receiver.url().toString();
+            ApiClient.Response first = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+            assertThat(first.status()).as(first.raw()).isEqualTo(201);
+            assertThat(first.json().path("alreadyRegistered").asBoolean()).isFalse();
+            String before = account.api().get("/v1/endpoints/" + first.text("webhookId")).raw();
+
+            ApiClient.Response again = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+
+            assertThat(again.status()).as(again.raw()).isEqualTo(200);
+            assertThat(again.text("status")).isEqualTo("success");
+            assertThat(again.json().path("alreadyRegistered").asBoolean()).isTrue();
+            assertThat(again.text("message")).contains("already registered").doesNotContain("added");
+            assertThat(again.text("webhookId")).isEqualTo(first.text("webhookId"));
+            assertThat(again.json().get("events")).extracting(JsonNode::asText).containsExactly("chat");
+            assertThat(endpointCount(account, chatbot)).isEqualTo(1);
+            assertThat(account.api().get("/v1/endpoints/" + first.text("webhookId")).raw())
+                    .as("not even updated_at changes").isEqualTo(before);
+
+            chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "once, not twice"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> receiver.count() == 1);
+            sleep(Duration.ofMillis(300));
+            assertThat(receiver.count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void addingAnEventTypeToAnExistingUrlIsNotCalledAlreadyRegistered() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatbotNamed(account, "Support bot");
+        String url = "http://127.0.0.1:9/chat-data-hook";
+        account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+
+        ApiClient.Response second = account.api().post("/api/v2/add-webhook",
+                addWebhook(url, "lead-submission", chatbot));
+
+        assertThat(second.status()).as(second.raw()).isEqualTo(200);
+        assertThat(second.json().path("alreadyRegistered").asBoolean()).isFalse();
+        assertThat(second.text("message")).doesNotContain("already");
+    }
+
+    @Test
+    void reRegisteringADisabledWebhookSaysThatItIsDisabledAndLeavesItSo() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatbotNamed(account, "Support bot");
+        String url = "http://127.0.0.1:9/chat-data-hook";
+        String webhookId = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot)).text("webhookId");
+        assertThat(account.api().patch("/v1/endpoints/" + webhookId, "{\"enabled\":false}").status()).isEqualTo(200);
+
+        ApiClient.Response again = account.api().post("/api/v2/add-webhook", addWebhook(url, "chat", chatbot));
+
+        assertThat(again.status()).as(again.raw()).isEqualTo(200);
+        assertThat(again.json().path("alreadyRegistered").asBoolean()).isTrue();
+        assertThat(again.text("message")).contains("disabled").contains(webhookId);
+        assertThat(account.api().get("/v1/endpoints/" + webhookId).json().path("enabled").asBoolean()).isFalse();
     }
 
     @Test
@@ -321,6 +482,7 @@ class ChatDataApiContractTest {
         for (ApiClient api : List.of(chatwire.anonymous(), account.api().as("cwk_notarealkey0000000000000000000000"),
                 account.api().as("garbage"))) {
             assertChatDataError(api.get("/api/v2/get-chatbots"), 401);
+            assertChatDataError(api.get("/api/v2/current-plan"), 401);
             assertChatDataError(api.post("/api/v2/add-webhook", body), 401);
             assertChatDataError(api.post("/api/v2/delete-webhook", body), 401);
         }
@@ -334,6 +496,7 @@ class ChatDataApiContractTest {
         ApiClient operator = chatwire.operator();
 
         assertChatDataError(operator.get("/api/v2/get-chatbots"), 403);
+        assertChatDataError(operator.get("/api/v2/current-plan"), 403);
         assertChatDataError(operator.post("/api/v2/add-webhook",
                 addWebhook("http://127.0.0.1:9/x", "chat", chatbot)), 403);
         assertChatDataError(operator.post("/api/v2/delete-webhook",

@@ -81,6 +81,40 @@ class ConfigTest {
     }
 
     @Test
+    void eventsWithUnknownFieldsAreAcceptedUnlessStrictEventsIsOn() {
+        assertThat(ChatwireConfig.load(Map.of(), Optional.empty()).strictEvents()).isFalse();
+        assertThat(ChatwireConfig.load(Map.of("CHATWIRE_STRICT_EVENTS", "false"), Optional.empty()).strictEvents())
+                .isFalse();
+    }
+
+    @Test
+    void strictEventsTrueFromTheEnvironmentOrTheFileTurnsStrictnessOn() throws IOException {
+        Path file = dir.resolve("chatwire.conf");
+        Files.writeString(file, "CHATWIRE_STRICT_EVENTS=TRUE\n");
+
+        assertThat(ChatwireConfig.load(Map.of("CHATWIRE_STRICT_EVENTS", "true"), Optional.empty()).strictEvents())
+                .isTrue();
+        assertThat(ChatwireConfig.load(Map.of(), Optional.of(file)).strictEvents()).isTrue();
+        assertThat(ChatwireConfig.load(Map.of("CHATWIRE_STRICT_EVENTS", "false"), Optional.of(file)).strictEvents())
+                .as("the environment wins").isFalse();
+    }
+
+    @Test
+    void strictEventsOtherThanTrueOrFalseStopsTheStartNamingTheSetting() {
+        for (String value : new String[] {"yes", "1", "on", "strict"}) {
+            assertThatThrownBy(() -> ChatwireConfig.load(Map.of("CHATWIRE_STRICT_EVENTS", value), Optional.empty()))
+                    .as(value).hasMessageContaining("CHATWIRE_STRICT_EVENTS").hasMessageContaining(value);
+        }
+    }
+
+    @Test
+    void theStartLineSaysWhetherEventsAreStrict() {
+        assertThat(ChatwireConfig.load(Map.of("CHATWIRE_STRICT_EVENTS", "true"), Optional.empty()).describe())
+                .contains("strictEvents=true");
+        assertThat(ChatwireConfig.load(Map.of(), Optional.empty()).describe()).contains("strictEvents=false");
+    }
+
+    @Test
     void unrelatedEnvironmentVariablesAreIgnored() {
         ChatwireConfig c = ChatwireConfig.load(Map.of("PORT", "1", "HOME", "/root"), Optional.empty());
         assertThat(c.port()).isEqualTo(8080);

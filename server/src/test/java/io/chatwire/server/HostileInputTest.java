@@ -60,6 +60,8 @@ import org.junit.jupiter.api.Timeout;
  * (an account or chatbot name, an endpoint description, the content of a chat) are data like any other
  * text. For those the answer must be a 2xx that stores the text exactly (bound as an SQL parameter,
  * JSON-escaped on the way out) or a 4xx; never a 5xx. Escaping such text for HTML is the renderer's job.
+ * Likewise an event's unknown top-level field, whatever its name, is accepted and kept as sent (unless
+ * {@code CHATWIRE_STRICT_EVENTS} is on).
  */
 @Timeout(900)
 class HostileInputTest {
@@ -282,8 +284,16 @@ class HostileInputTest {
             }
             tests.add(dynamicTest("body nested 100000 deep", () -> refused(route, "[".repeat(100_000), route.token())));
             tests.add(dynamicTest("objects nested 50000 deep", () -> refused(route, "{\"a\":".repeat(50_000), route.token())));
-            tests.add(dynamicTest("unknown field with a hostile name", () -> refused(route,
-                    ((ObjectNode) valid.deepCopy()).put("'; DROP TABLE events;--", 1).toString(), route.token())));
+            String hostileName = ((ObjectNode) valid.deepCopy()).put("'; DROP TABLE events;--", 1).toString();
+            if (route.key().equals("POST /v1/events")) {
+                // An event's unknown top-level field is accepted (CHATWIRE_STRICT_EVENTS is off) and kept
+                // as sent; UnknownEventFieldsTest checks the strict mode's refusal.
+                tests.add(dynamicTest("unknown field with a hostile name (kept as sent)",
+                        () -> eventStoredExactly(route, hostileName)));
+            } else {
+                tests.add(dynamicTest("unknown field with a hostile name", () -> refused(route, hostileName,
+                        route.token())));
+            }
             return DynamicContainer.dynamicContainer(route.key(), tests);
         });
     }
@@ -514,6 +524,17 @@ class HostileInputTest {
             assertThat(containsText(answer, fragment)).as("the answer holds the text exactly: " + r.body()).isTrue();
         }
         // The fragment did nothing but be stored: the tables are all there.
+        assertThat(DatabaseDump.tables(chatwire)).contains(COUNTED);
+    }
+
+    /** An event accepted and read back with its payload exactly as sent; the tables are all there. */
+    private static void eventStoredExactly(Route route, String body) {
+        HttpResponse<String> r = send(route.method(), route.path(), auth(route.token()),
+                body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String stored = send("GET", "/v1/events/" + parse(r.body()).path("id").asText(), auth(account.apiKey()), null)
+                .body();
+        assertThat(stored).as("the payload is served raw, as sent").contains(body);
         assertThat(DatabaseDump.tables(chatwire)).contains(COUNTED);
     }
 

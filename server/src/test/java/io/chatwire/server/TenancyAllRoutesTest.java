@@ -191,7 +191,10 @@ class TenancyAllRoutesTest {
                 new Call("GET", "/v1/attempts", "/v1/attempts?event_id=" + ownerEvent, null, 200, empty),
                 new Call("GET", "/api/v2/get-chatbots", "/api/v2/get-chatbots", null, 200,
                         r -> assertThat(r.json().get("chatbots").findValuesAsText("chatbotId"))
-                                .containsExactly(strangerBot)));
+                                .containsExactly(strangerBot)),
+                // The stranger is on professional, the owner on standard: the caller's own plan comes back.
+                new Call("GET", "/api/v2/current-plan", "/api/v2/current-plan", null, 200,
+                        r -> assertThat(r.text("plan")).isEqualTo("professional")));
     }
 
     @Test
@@ -280,7 +283,8 @@ class TenancyAllRoutesTest {
         for (String path : List.of("/v1/account", "/v1/account/signing-secret", "/v1/chatbots",
                 "/v1/chatbots/" + ownerBot, "/v1/chatbots/" + ownerBot + "/endpoints", "/v1/endpoints/" + ownerEndpoint,
                 "/v1/endpoints/" + ownerEndpoint + "/secret", "/v1/events", "/v1/events/" + ownerEvent,
-                "/v1/events/" + ownerEvent + "/deliveries", "/v1/deliveries", "/v1/attempts", "/api/v2/get-chatbots")) {
+                "/v1/events/" + ownerEvent + "/deliveries", "/v1/deliveries", "/v1/attempts", "/api/v2/get-chatbots",
+                "/api/v2/current-plan")) {
             ApiClient.Response r = api.get(path);
             assertThat(r.status()).as(path + " -> " + r.raw()).isEqualTo(200);
             state.put(path, r.raw());

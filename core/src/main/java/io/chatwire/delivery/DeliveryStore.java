@@ -57,7 +57,8 @@ public final class DeliveryStore {
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload,
-                   en.url, en.content_type, en.enabled, en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
+                   en.url, en.content_type, en.enabled,
+                   en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
                    a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
             FROM deliveries d
             JOIN events e ON e.id = d.event_id

@@ -114,8 +114,8 @@ public final class EventIntake {
             EventStore.insert(c, event);
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
-                    endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(), endpoint.ownSecret(),
-                    endpoint.createdAt(), endpoint.updatedAt());
+                    endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
+                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
             return stage(c, event, List.of(target), true, now, accountSecrets).getFirst();
         });

@@ -109,3 +109,9 @@ export function withQuery(path, params) {
 export const enc = encodeURIComponent;
 
 export const EVENT_TYPES = ['chat', 'lead-submission', 'live-chat-escalation'];
+
+/** An endpoint's content_type choices, each with the content-type header its deliveries carry. */
+export const CONTENT_TYPES = {
+  'text/plain': 'text/plain; charset=utf-8',
+  'application/json': 'application/json',
+};

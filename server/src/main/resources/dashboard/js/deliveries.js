@@ -416,8 +416,10 @@ function openDetails(attempt, { endpoints, onClose }) {
   async function paintHeaders(box, ev, raw) {
     const a = selected;
     const ts = Math.floor(new Date(a.started_at).getTime() / 1000);
+    // As the endpoint is set now (attempts do not record it), like the signatures below.
+    const ep = endpoints.get(a.endpoint_id);
     const rows = [
-      ['content-type', 'application/json'],
+      ['content-type', ep ? api.CONTENT_TYPES[ep.content_type] || ep.content_type : '…'],
       ['x-chat-data-topic', ev.event],
       ['x-chat-data-hmac-sha256', '…'],
       ['webhook-id', ev.id],

@@ -12,6 +12,10 @@ const EVENT_LABELS = {
   'lead-submission': 'Lead submission',
   'live-chat-escalation': 'Live chat escalation',
 };
+const CONTENT_TYPE_LABELS = {
+  'text/plain': 'text/plain (Chat Data compatible)',
+  'application/json': 'application/json',
+};
 
 export function mount(root, app) {
   let alive = true;
@@ -287,6 +291,7 @@ function chatbotCard(bot, account, onCountChange) {
         h('div', { class: 'endpoint-line' }, healthBadge(e), h('code', { class: 'endpoint-url', text: e.url })),
         e.description ? h('p', { class: 'endpoint-desc', text: e.description }) : null,
         h('ul', { class: 'chips', 'aria-label': 'Events sent' }, e.events.map((t) => h('li', { class: 'chip', text: t }))),
+        h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null),
       h('div', { class: 'endpoint-actions' }, testBtn, editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
@@ -362,7 +367,8 @@ function chatbotCard(bot, account, onCountChange) {
     return endpointForm({
       title: `Add an endpoint to ${bot.name}`,
       submitLabel: 'Add endpoint',
-      initial: { url: '', events: [...api.EVENT_TYPES], description: '' },
+      // The API's default too: what Chat Data's example receiver needs.
+      initial: { url: '', content_type: 'text/plain', events: [...api.EVENT_TYPES], description: '' },
       onCancel: () => { adding = false; render(); focusAfter('.add-endpoint'); },
       onSubmit: async (values) => {
         const created = await api.post(`/v1/chatbots/${api.enc(bot.id)}/endpoints`, values);
@@ -395,7 +401,7 @@ function chatbotCard(bot, account, onCountChange) {
   return component;
 }
 
-/** The add/edit form: URL, event types, description. */
+/** The add/edit form: URL, content type, event types, description. */
 function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
   const id = uid('ep');
   const url = h('input', {
@@ -405,6 +411,8 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
   const boxes = api.EVENT_TYPES.map((t) => h('input', {
     type: 'checkbox', name: 'events', value: t, id: `${id}-${t}`, checked: initial.events.includes(t),
   }));
+  const contentType = h('select', { id: `${id}-ctype`, name: 'content_type', 'aria-describedby': `${id}-ctype-help` },
+    Object.keys(api.CONTENT_TYPES).map((t) => h('option', { value: t, text: CONTENT_TYPE_LABELS[t], selected: t === initial.content_type })));
   const description = h('input', {
     id: `${id}-desc`, name: 'description', type: 'text', maxlength: 500, value: initial.description || '',
     placeholder: 'e.g. CRM sync (optional)',
@@ -417,6 +425,10 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
       h('label', { for: url.id, text: 'Endpoint URL' }),
       url,
       h('p', { class: 'help', text: 'Where your server receives the events (https recommended). It should answer 2xx; redirects are not followed.' })),
+    h('div', { class: 'field' },
+      h('label', { for: contentType.id, text: 'Content type' }),
+      contentType,
+      h('p', { class: 'help', id: `${id}-ctype-help`, text: 'text/plain works with Chat Data\'s example receiver; choose application/json for frameworks that parse JSON.' })),
     h('fieldset', { class: 'field' },
       h('legend', { text: 'Events to send' }),
       h('div', { class: 'checks' }, boxes.map((b) => h('label', { class: 'check', for: b.id }, b,
@@ -446,7 +458,9 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
       boxes[0].focus();
       return;
     }
-    busy(save, () => onSubmit({ url: url.value.trim(), events, description: description.value.trim() }), error);
+    busy(save, () => onSubmit({
+      url: url.value.trim(), content_type: contentType.value, events, description: description.value.trim(),
+    }), error);
   });
   return form;
 }

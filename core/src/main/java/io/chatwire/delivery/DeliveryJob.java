@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.event.EventType;
 import io.chatwire.signing.SecretSet;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param attempts attempts made so far, over every cycle
  * @param cycleAttempts attempts made in the current retry cycle (a resend starts a new cycle)
  * @param url empty when the endpoint was deleted
+ * @param contentType the endpoint's; when it was deleted, a stand-in (nothing is sent then)
  * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
  */
 public record DeliveryJob(
@@ -28,6 +30,7 @@ public record DeliveryJob(
         String payload,
         String endpointId,
         Optional<URI> url,
+        DeliveryContentType contentType,
         boolean endpointEnabled,
         boolean accountHasWebhooks,
         SecretSet secrets) {

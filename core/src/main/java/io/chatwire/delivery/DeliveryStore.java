@@ -3,6 +3,7 @@ package io.chatwire.delivery;
 import io.chatwire.event.EventType;
 import io.chatwire.account.AccountStore;
 import io.chatwire.analytics.AnalyticsStore;
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
@@ -56,7 +57,8 @@ public final class DeliveryStore {
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload,
-                   en.url, en.enabled, en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
+                   en.url, en.content_type, en.enabled,
+                   en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
                    a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
             FROM deliveries d
             JOIN events e ON e.id = d.event_id
@@ -218,6 +220,10 @@ public final class DeliveryStore {
                 rs.getString("payload"),
                 rs.getString("endpoint_id"),
                 Optional.ofNullable(rs.getString("url")).map(URI::create),
+                // A deleted endpoint's job is never sent; any value stands in for the missing one.
+                Optional.ofNullable(rs.getString("content_type"))
+                        .map(t -> DeliveryContentType.fromWire("content_type", t))
+                        .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 rs.getBoolean("enabled"),
                 !"free".equals(rs.getString("plan")),
                 rs.getString("secret") != null

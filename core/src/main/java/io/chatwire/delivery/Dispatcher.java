@@ -252,7 +252,7 @@ public final class Dispatcher implements AutoCloseable {
         // can drop a copy it has already processed.
         Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
                 job.secrets().current(), job.secrets().stillValid(startedAt));
-        AttemptResult result = http.post(job.url().get(), headers, body);
+        AttemptResult result = http.post(job.url().get(), job.contentType(), headers, body);
         latency.record(result.latency());
         return withoutSignatures(result, headers, job);
     }

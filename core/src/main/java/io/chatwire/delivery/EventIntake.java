@@ -114,8 +114,8 @@ public final class EventIntake {
             EventStore.insert(c, event);
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
-                    endpoint.eventTypes(), endpoint.description(), true, endpoint.health(), endpoint.ownSecret(),
-                    endpoint.createdAt(), endpoint.updatedAt());
+                    endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
+                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
             return stage(c, event, List.of(target), true, now, accountSecrets).getFirst();
         });
@@ -144,8 +144,8 @@ public final class EventIntake {
                     ? EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())
                     : accountSecrets;
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
-                    event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()), true, true,
-                    secrets));
+                    event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
+                    endpoint.contentType(), true, true, secrets));
         }
         return jobs;
     }

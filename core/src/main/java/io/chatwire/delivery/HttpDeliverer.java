@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.network.BlockedTargetException;
 import io.chatwire.network.TargetGuard;
 import java.io.ByteArrayOutputStream;
@@ -70,8 +71,11 @@ public final class HttpDeliverer implements AutoCloseable {
         }
     }
 
-    /** Sends the body and waits for the outcome; never throws for anything the network does. */
-    public AttemptResult post(URI url, Map<String, String> headers, byte[] body) {
+    /**
+     * Sends the body, labelled with the content type, and waits for the outcome; never throws for
+     * anything the network does.
+     */
+    public AttemptResult post(URI url, DeliveryContentType contentType, Map<String, String> headers, byte[] body) {
         long start = System.nanoTime();
         // Registration checked the scheme too; this catches a URL that got in some other way.
         Optional<String> badScheme = guard.schemeRefusal(url);
@@ -83,7 +87,7 @@ public final class HttpDeliverer implements AutoCloseable {
                 .method(HttpMethod.POST)
                 .timeout(totalTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .headers(h -> headers.forEach(h::put))
-                .body(new BytesRequestContent("application/json", body));
+                .body(new BytesRequestContent(contentType.headerValue(), body));
         request.send(listener);
         Result result;
         try {

@@ -9,6 +9,7 @@ import java.util.Set;
 /**
  * A URL of the account's that receives a chatbot's events of the subscribed types.
  *
+ * @param contentType the content-type header its deliveries carry
  * @param ownSecret true when the endpoint signs with its own secret instead of the account's
  */
 public record Endpoint(
@@ -16,6 +17,7 @@ public record Endpoint(
         String accountId,
         String chatbotId,
         URI url,
+        DeliveryContentType contentType,
         Set<EventType> eventTypes,
         String description,
         boolean enabled,

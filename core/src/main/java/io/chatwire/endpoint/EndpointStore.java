@@ -30,11 +30,13 @@ import java.util.Set;
  */
 public final class EndpointStore {
     private static final String COLUMNS = """
-            id, account_id, chatbot_id, url, event_types, description, enabled, consecutive_failures, failing_since,
-            disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at""";
+            id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
+            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at""";
+    /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
-            INSERT INTO endpoints (id, account_id, chatbot_id, url, event_types, description, enabled, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
+                                   created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ?";
     private static final String PLAN_OF_ACCOUNT = "SELECT plan FROM accounts WHERE id = ?";
@@ -42,7 +44,7 @@ public final class EndpointStore {
     private static final String BY_URL = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? AND url = ?";
     private static final String OF_CHATBOT = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? ORDER BY created_at, id";
     private static final String UPDATE = """
-            UPDATE endpoints SET url = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?
+            UPDATE endpoints SET url = ?, content_type = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?
             WHERE id = ? AND account_id = ?
             """;
     /** Enabling by hand clears the health record: the customer says the receiver is fixed. */
@@ -87,12 +89,13 @@ public final class EndpointStore {
     }
 
     /** What a new endpoint should be. */
-    public record Spec(URI url, Set<EventType> eventTypes, String description, boolean enabled) {
+    public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
+            boolean enabled) {
     }
 
     /** Changes to an endpoint; absent fields stay as they are. */
-    public record Changes(Optional<URI> url, Optional<Set<EventType>> eventTypes, Optional<String> description,
-            Optional<Boolean> enabled) {
+    public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
+            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
     }
 
     /**
@@ -122,11 +125,11 @@ public final class EndpointStore {
                     + count + " of " + limit + " endpoints: delete one first, or ask for a higher limit");
         }
         Instant now = clock.instant();
-        Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.eventTypes(),
-                spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now);
+        Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
+                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now);
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
-                EventType.toColumn(spec.eventTypes()), spec.description(), spec.enabled(),
-                now.toEpochMilli(), now.toEpochMilli());
+                spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
+                spec.enabled(), now.toEpochMilli(), now.toEpochMilli());
         return endpoint;
     }
 
@@ -144,9 +147,10 @@ public final class EndpointStore {
 
     /**
      * Subscribes a URL to one more event type: the chatbot's endpoint for that URL gains the type, or
-     * a new endpoint is registered (counting against the limit) if the chatbot has none for it. A URL
-     * already subscribed to the type is left as it is, so that a client repeating its registration
-     * (an automation tool re-activating a workflow) is told so rather than that something was added.
+     * a new endpoint is registered (counting against the limit, with the content type new endpoints
+     * get) if the chatbot has none for it. A URL already subscribed to the type is left as it is, so
+     * that a client repeating its registration (an automation tool re-activating a workflow) is told
+     * so rather than that something was added.
      */
     public Subscribed subscribe(String accountId, String chatbotId, URI url, EventType type) {
         return db.write(c -> {
@@ -154,7 +158,8 @@ public final class EndpointStore {
             Optional<Endpoint> existing = Jdbc.queryOne(c, BY_URL, EndpointStore::endpoint, chatbotId, url.toString());
             if (existing.isEmpty()) {
                 return new Subscribed(insert(c, accountId, chatbotId,
-                        new Spec(url, EnumSet.of(type), "", true)), Subscribed.Change.CREATED);
+                        new Spec(url, DeliveryContentType.FOR_NEW_ENDPOINTS, EnumSet.of(type), "", true)),
+                        Subscribed.Change.CREATED);
             }
             Endpoint e = existing.get();
             if (e.eventTypes().contains(type)) {
@@ -162,8 +167,8 @@ public final class EndpointStore {
             }
             EnumSet<EventType> types = EnumSet.of(type);
             types.addAll(e.eventTypes());
-            Jdbc.update(c, UPDATE, e.url().toString(), EventType.toColumn(types), e.description(), e.enabled(),
-                    clock.instant().toEpochMilli(), e.id(), accountId);
+            Jdbc.update(c, UPDATE, e.url().toString(), e.contentType().wireName(), EventType.toColumn(types),
+                    e.description(), e.enabled(), clock.instant().toEpochMilli(), e.id(), accountId);
             return new Subscribed(find(c, e.id()).orElseThrow(), Subscribed.Change.EXTENDED);
         });
     }
@@ -205,7 +210,8 @@ public final class EndpointStore {
                         + " already has an endpoint for " + url);
             }
             boolean enabled = changes.enabled().orElse(current.enabled());
-            Jdbc.update(c, UPDATE, url.toString(), EventType.toColumn(changes.eventTypes().orElse(current.eventTypes())),
+            Jdbc.update(c, UPDATE, url.toString(), changes.contentType().orElse(current.contentType()).wireName(),
+                    EventType.toColumn(changes.eventTypes().orElse(current.eventTypes())),
                     changes.description().orElse(current.description()), enabled, clock.instant().toEpochMilli(),
                     endpointId, accountId);
             if (enabled && changes.enabled().isPresent()) {
@@ -355,6 +361,7 @@ public final class EndpointStore {
                 rs.getString("account_id"),
                 rs.getString("chatbot_id"),
                 URI.create(rs.getString("url")),
+                DeliveryContentType.fromWire("content_type", rs.getString("content_type")),
                 EventType.fromColumn(rs.getString("event_types")),
                 rs.getString("description"),
                 rs.getBoolean("enabled"),

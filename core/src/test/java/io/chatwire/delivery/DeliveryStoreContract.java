@@ -7,6 +7,7 @@ import io.chatwire.account.AccountStore;
 import io.chatwire.account.Plan;
 import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.ChatbotStore;
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.Event;
@@ -58,7 +59,7 @@ abstract class DeliveryStoreContract {
         account = accounts.create("Acme", Plan.STANDARD).account();
         chatbot = new ChatbotStore(db, clock).create(account.id(), Optional.of("bot_1"), "Support");
         endpoint = endpoints.create(account.id(), chatbot.id(),
-                new EndpointStore.Spec(URL, Set.of(EventType.CHAT), "main", true));
+                new EndpointStore.Spec(URL, DeliveryContentType.TEXT_PLAIN, Set.of(EventType.CHAT), "main", true));
         nodeA = new DeliveryStore(db, "node-a", LEASE);
         nodeB = new DeliveryStore(db, "node-b", LEASE);
     }
@@ -328,13 +329,25 @@ abstract class DeliveryStoreContract {
     void aDeliveryToADisabledEndpointSaysSo() {
         accept(nodeA, T0);
         endpoints.update(account.id(), endpoint.id(), new EndpointStore.Changes(Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of(false)));
+                Optional.empty(), Optional.empty(), Optional.of(false)));
         nodeA.releaseLeases();
 
         assertThat(nodeB.claimDue(T0.plusSeconds(1), 10)).singleElement().satisfies(job -> {
             assertThat(job.url()).contains(URL);
             assertThat(job.endpointEnabled()).isFalse();
         });
+    }
+
+    @Test
+    void aJobCarriesItsEndpointsContentTypeAsItIsWhenLeased() {
+        DeliveryJob accepted = accept(nodeA, T0);
+        endpoints.update(account.id(), endpoint.id(), new EndpointStore.Changes(Optional.empty(),
+                Optional.of(DeliveryContentType.APPLICATION_JSON), Optional.empty(), Optional.empty(), Optional.empty()));
+        nodeA.releaseLeases();
+
+        assertThat(accepted.contentType()).isEqualTo(DeliveryContentType.TEXT_PLAIN);
+        assertThat(nodeB.claimDue(T0.plusSeconds(1), 10)).singleElement()
+                .satisfies(job -> assertThat(job.contentType()).isEqualTo(DeliveryContentType.APPLICATION_JSON));
     }
 
     // --- reading -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.chatwire.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.network.Cidr;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.testing.TestReceiver;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** A receiver cannot hold an attempt hostage: a huge answer is cut at the cap, a slow one at the timeout. */
 class HttpDelivererLimitsTest {
+    private static final DeliveryContentType JSON = DeliveryContentType.APPLICATION_JSON;
     private static final byte[] BODY = "{\"event\":\"chat\"}".getBytes(StandardCharsets.UTF_8);
     private static final Duration TOTAL_TIMEOUT = Duration.ofSeconds(1);
 
@@ -41,7 +43,7 @@ class HttpDelivererLimitsTest {
                      64 * 1024, "Chatwire-test", new TargetGuard(List.of(Cidr.parse("127.0.0.0/8")), false)))) {
             long start = System.nanoTime();
 
-            AttemptResult result = patient.post(receiver.url(), Map.of(), BODY);
+            AttemptResult result = patient.post(receiver.url(), JSON, Map.of(), BODY);
 
             // Done long before the timeout: the cap, not the clock, ended the exchange.
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
@@ -56,7 +58,7 @@ class HttpDelivererLimitsTest {
     void aReceiverTricklingItsHeadersIsCutAtTheTotalTimeout() throws Exception {
         try (Trickler trickler = new Trickler("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: "
                 + "z".repeat(1000))) {
-            AttemptResult result = deliverer.post(trickler.url(), Map.of(), BODY);
+            AttemptResult result = deliverer.post(trickler.url(), JSON, Map.of(), BODY);
 
             assertThat(result).isInstanceOfSatisfying(AttemptResult.NotAnswered.class,
                     n -> assertThat(n.kind()).isEqualTo(ErrorKind.TIMEOUT));
@@ -68,7 +70,7 @@ class HttpDelivererLimitsTest {
     void aReceiverTricklingItsBodyIsCutAtTheTotalTimeoutAndTheStatusKept() throws Exception {
         try (Trickler trickler = new Trickler("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
                 + "b".repeat(100_000), "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".length())) {
-            AttemptResult result = deliverer.post(trickler.url(), Map.of(), BODY);
+            AttemptResult result = deliverer.post(trickler.url(), JSON, Map.of(), BODY);
 
             assertThat(result).isInstanceOfSatisfying(AttemptResult.Answered.class,
                     a -> assertThat(a.status()).isEqualTo(200));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chatwire.delivery.AttemptResult;
 import io.chatwire.delivery.ErrorKind;
 import io.chatwire.delivery.HttpDeliverer;
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.testing.TestReceiver;
 import java.net.InetAddress;
 import java.net.URI;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * attacker wants to reach; "rebind.test" exists only in the resolver test double.
  */
 class DialTimeGuardTest {
+    private static final DeliveryContentType JSON = DeliveryContentType.APPLICATION_JSON;
     private static final byte[] BODY = "{\"event\":\"chat\"}".getBytes(StandardCharsets.UTF_8);
 
     private final TestReceiver receiver = TestReceiver.start();
@@ -61,7 +63,7 @@ class DialTimeGuardTest {
         TargetGuard guard = new TargetGuard(List.of(), false, new RebindingResolver());
         guard.checkRegistration(rebindUrl());
 
-        AttemptResult result = deliverer(guard).post(rebindUrl(), Map.of(), BODY);
+        AttemptResult result = deliverer(guard).post(rebindUrl(), JSON, Map.of(), BODY);
 
         assertThat(result).isInstanceOfSatisfying(AttemptResult.NotAnswered.class, n -> {
             assertThat(n.kind()).isEqualTo(ErrorKind.BLOCKED_TARGET);
@@ -75,7 +77,7 @@ class DialTimeGuardTest {
         TargetGuard guard = new TargetGuard(List.of(Cidr.parse("127.0.0.0/8")), false, new RebindingResolver());
         guard.checkRegistration(rebindUrl());
 
-        AttemptResult result = deliverer(guard).post(rebindUrl(), Map.of(), BODY);
+        AttemptResult result = deliverer(guard).post(rebindUrl(), JSON, Map.of(), BODY);
 
         assertThat(result.succeeded()).as("%s", result).isTrue();
         assertThat(receiver.received()).singleElement()
@@ -84,7 +86,7 @@ class DialTimeGuardTest {
 
     @Test
     void aLoopbackLiteralIsNotDialled() {
-        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(receiver.url(), Map.of(), BODY);
+        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(receiver.url(), JSON, Map.of(), BODY);
 
         assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
         assertThat(receiver.count()).isZero();
@@ -94,7 +96,7 @@ class DialTimeGuardTest {
     void anOddlySpelledLoopbackLiteralIsNotDialled() {
         URI decimal = URI.create("http://2130706433:" + receiver.url().getPort() + "/hook");
 
-        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(decimal, Map.of(), BODY);
+        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(decimal, JSON, Map.of(), BODY);
 
         assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
         assertThat(receiver.count()).isZero();
@@ -103,7 +105,7 @@ class DialTimeGuardTest {
     @Test
     void anIpv6LoopbackLiteralIsNotDialled() {
         AttemptResult result = deliverer(TargetGuard.publicOnly())
-                .post(URI.create("http://[::1]:" + receiver.url().getPort() + "/hook"), Map.of(), BODY);
+                .post(URI.create("http://[::1]:" + receiver.url().getPort() + "/hook"), JSON, Map.of(), BODY);
 
         assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
     }
@@ -112,7 +114,7 @@ class DialTimeGuardTest {
     void plainHttpIsNotSentWhenHttpsIsRequired() {
         TargetGuard guard = new TargetGuard(List.of(Cidr.parse("127.0.0.0/8")), true);
 
-        AttemptResult result = deliverer(guard).post(receiver.url(), Map.of(), BODY);
+        AttemptResult result = deliverer(guard).post(receiver.url(), JSON, Map.of(), BODY);
 
         assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
         assertThat(receiver.count()).isZero();
@@ -120,7 +122,8 @@ class DialTimeGuardTest {
 
     @Test
     void otherSchemesAreNotSent() {
-        AttemptResult result = deliverer(TargetGuard.publicOnly()).post(URI.create("ftp://example.com/x"), Map.of(), BODY);
+        AttemptResult result = deliverer(TargetGuard.publicOnly())
+                .post(URI.create("ftp://example.com/x"), JSON, Map.of(), BODY);
 
         assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
     }

@@ -9,6 +9,7 @@ import io.chatwire.account.NewAccount;
 import io.chatwire.account.Plan;
 import io.chatwire.account.Tokens;
 import io.chatwire.endpoint.ChatbotStore;
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventType;
@@ -65,7 +66,7 @@ class SecretsAtRestTest {
         new ChatbotStore(db, CLOCK).create(id, Optional.of("bot_1"), "Support");
         EndpointStore endpoints = new EndpointStore(db, CLOCK);
         Endpoint endpoint = endpoints.create(id, "bot_1", new EndpointStore.Spec(
-                URI.create("https://hooks.example.test/a"), Set.of(EventType.CHAT), "", true));
+                URI.create("https://hooks.example.test/a"), DeliveryContentType.TEXT_PLAIN, Set.of(EventType.CHAT), "", true));
         SecretSet own = endpoints.rotateOwnSecret(id, endpoint.id(), Duration.ofHours(1));
         return new Setup(account, endpoint, rotated, own);
     }

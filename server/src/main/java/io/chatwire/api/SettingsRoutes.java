@@ -2,6 +2,7 @@ package io.chatwire.api;
 
 import io.chatwire.account.Account;
 import io.chatwire.account.Plan;
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.endpoint.EndpointUrl;
@@ -22,6 +23,7 @@ import java.util.Set;
  */
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "content_type", "events", "description", "enabled");
 
     private final Api.Services s;
     private final Auth auth;
@@ -203,9 +205,11 @@ final class SettingsRoutes {
 
     private void createEndpoint(Context ctx) {
         Account account = auth.requireAccount(ctx);
-        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("url", "events", "description", "enabled"));
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), ENDPOINT_FIELDS);
         var spec = new EndpointStore.Spec(
                 checkedUrl(body.requiredString("url")),
+                body.optionalString("content_type").map(SettingsRoutes::contentType)
+                        .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(EnumSet.allOf(EventType.class)),
                 body.optionalString("description").orElse(""),
                 body.optionalBoolean("enabled").orElse(true));
@@ -227,9 +231,10 @@ final class SettingsRoutes {
 
     private void updateEndpoint(Context ctx) {
         Account account = auth.requireAccount(ctx);
-        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("url", "events", "description", "enabled"));
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), ENDPOINT_FIELDS);
         var changes = new EndpointStore.Changes(
                 body.optionalString("url").map(this::checkedUrl),
+                body.optionalString("content_type").map(SettingsRoutes::contentType),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes),
                 body.optionalString("description"),
                 body.optionalBoolean("enabled"));
@@ -283,6 +288,10 @@ final class SettingsRoutes {
             types.add(EventType.fromWire("events", n));
         }
         return types;
+    }
+
+    private static DeliveryContentType contentType(String name) {
+        return DeliveryContentType.fromWire("content_type", name);
     }
 
     private static String name(String name) {

@@ -33,13 +33,14 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser: Debian's chromium, headless, driven by its chromedriver. One
  * account's journey, step by step (the steps share the browser and build on each other): sign in,
  * add an endpoint pointing at a receiver on loopback, send a test event and see it in the live log,
- * reveal and rotate the secret, hit the endpoint limit, open a delivery's details, see charts with
+ * switch the endpoint's content type, reveal and rotate the secret, hit the endpoint limit, open a delivery's details, see charts with
  * data, and use it all at phone width. Screenshots of every page go to target/screenshots/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -148,7 +149,8 @@ class DashboardBrowserTest {
 
         addEndpoint(receiver.url("/hooks/1").toString(), "CRM sync");
         WebElement endpoint = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".endpoint")));
-        assertThat(endpoint.getText()).contains(receiver.url("/hooks/1").toString()).contains("Healthy").contains("CRM sync");
+        assertThat(endpoint.getText()).contains(receiver.url("/hooks/1").toString()).contains("Healthy").contains("CRM sync")
+                .contains("Sent as text/plain; charset=utf-8");
         wait.until(d -> card.getText().contains("1 of 3 used"));
         assertThat(driver.findElement(By.id("plan-usage")).getText()).contains("Support bot").contains("1 of 3 used");
 
@@ -157,10 +159,35 @@ class DashboardBrowserTest {
         assertThat(result.getText()).contains("Test event delivered").contains("HTTP 200");
         assertThat(receiver.received()).hasSize(1);
         assertThat(receiver.received().getFirst().header("x-chat-data-topic")).isEqualTo("chat");
+        assertThat(receiver.received().getFirst().header("content-type")).isEqualTo("text/plain; charset=utf-8");
     }
 
     @Test
     @Order(3)
+    void switchesTheEndpointToApplicationJson() {
+        // The toast of the add can cover the form's buttons until it goes (after 5 seconds).
+        wait.until(d -> d.findElements(By.cssSelector(".toast")).isEmpty());
+        WebElement endpoint = driver.findElement(By.cssSelector(".endpoint"));
+        String id = endpoint.getAttribute("data-endpoint-id");
+        endpoint.findElement(By.cssSelector(".edit-endpoint")).click();
+        WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".is-editing .endpoint-form")));
+        Select contentType = new Select(byLabel(form, "Content type"));
+        assertThat(contentType.getFirstSelectedOption().getAttribute("value")).isEqualTo("text/plain");
+
+        contentType.selectByValue("application/json");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+
+        WebElement saved = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector(".endpoint[data-endpoint-id='" + id + "']")));
+        wait.until(d -> saved.getText().contains("Sent as application/json"));
+        assertThat(account.api().get("/v1/endpoints/" + id).text("content_type")).isEqualTo("application/json");
+        saved.findElement(By.cssSelector(".send-test")).click();
+        wait.until(d -> receiver.count() == 2);
+        assertThat(receiver.received().get(1).header("content-type")).isEqualTo("application/json");
+    }
+
+    @Test
+    @Order(4)
     void revealsAndRotatesTheSigningSecret() {
         WebElement secret = driver.findElement(By.id("signing-secret"));
         assertThat(secret.getText()).startsWith("whsec_•").doesNotContain(account.signingSecret());
@@ -182,7 +209,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void refusesTheFourthEndpointAndSaysWhy() {
         addEndpoint(receiver.url("/hooks/2").toString(), "");
         wait.until(d -> d.findElements(By.cssSelector(".endpoint")).size() == 2);
@@ -200,7 +227,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void showsTheTestAttemptAndNewAttemptsLiveInTheLog() {
         click(By.cssSelector(".mainnav a[data-route='deliveries']"));
         WebElement first = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#delivery-log .log-row")));
@@ -217,10 +244,10 @@ class DashboardBrowserTest {
         await().atMost(WAIT).until(() -> receiver.received().stream().filter(r -> eventId.equals(r.header("webhook-id"))).count() == 2);
 
         // Filters: only delivered attempts (the third endpoint answers 503, so the log has retries too).
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("filter-status"))).selectByValue("delivered");
+        new Select(driver.findElement(By.id("filter-status"))).selectByValue("delivered");
         wait.until(d -> d.findElements(By.cssSelector("#delivery-log .log-row.outcome-retry, #delivery-log .log-row.outcome-failed")).isEmpty()
                 && !d.findElements(By.cssSelector("#delivery-log .log-row.outcome-delivered")).isEmpty());
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("filter-status"))).selectByValue("");
+        new Select(driver.findElement(By.id("filter-status"))).selectByValue("");
         wait.until(d -> rows() >= before + 3);
         shot("04-deliveries");
 
@@ -233,12 +260,13 @@ class DashboardBrowserTest {
         WebElement headers = dialog.findElement(By.cssSelector("pre.headers"));
         wait.until(d -> headers.getText().matches("(?s).*webhook-signature: v1,[A-Za-z0-9+/]{6}….*"));
         String shown = headers.getText();
-        assertThat(shown).contains("content-type: application/json").contains("x-chat-data-topic: chat")
-                .contains("webhook-id: " + eventId).doesNotContain(rotatedSecret);
+        assertThat(shown).contains("x-chat-data-topic: chat").contains("webhook-id: " + eventId)
+                .doesNotContain(rotatedSecret);
         String path = dialog.findElement(By.cssSelector(".headers-box p code")).getText().replaceFirst("^http://[^/]+", "");
         TestReceiver.Received sent = receiver.received().stream()
                 .filter(r -> eventId.equals(r.header("webhook-id")) && r.path().equals(path)).findFirst().orElseThrow();
-        assertThat(shown).contains("webhook-timestamp: " + sent.header("webhook-timestamp"))
+        assertThat(shown).contains("content-type: " + sent.header("content-type"))
+                .contains("webhook-timestamp: " + sent.header("webhook-timestamp"))
                 .contains("webhook-signature: " + sent.header("webhook-signature").substring(0, 9) + "…")
                 .contains("x-chat-data-hmac-sha256: " + sent.header("x-chat-data-hmac-sha256").substring(0, 6) + "…");
         assertThat(dialog.findElements(By.cssSelector("table.attempts tbody tr"))).isNotEmpty();
@@ -255,7 +283,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void drawsChartsFromTheAnalytics() {
         for (String source : List.of("widget", "widget", "widget", "slack", "slack", "api")) {
             chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "Hello from " + source)
@@ -293,7 +321,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void worksAtPhoneWidth() {
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
@@ -318,7 +346,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void signsOutAndForgetsTheKey() {
         click(By.id("sign-out"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
@@ -343,6 +371,9 @@ class DashboardBrowserTest {
         urlInput.sendKeys(url);
         byLabel(form, "Description").sendKeys(description);
         assertThat(form.findElements(By.cssSelector("input[type=checkbox]:checked"))).hasSize(3);
+        assertThat(new Select(byLabel(form, "Content type")).getFirstSelectedOption().getAttribute("value"))
+                .as("new endpoints default to the Chat Data compatible content type").isEqualTo("text/plain");
+        assertThat(form.getText()).contains("text/plain works with Chat Data's example receiver");
         form.findElement(By.cssSelector("button[type=submit]")).click();
     }
 

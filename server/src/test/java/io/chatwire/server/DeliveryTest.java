@@ -82,7 +82,7 @@ class DeliveryTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> receiver.count() == 1);
             TestReceiver.Received r = receiver.received().getFirst();
-            assertThat(r.header("content-type")).startsWith("application/json");
+            assertThat(r.header("content-type")).isEqualTo("text/plain; charset=utf-8");
             assertThat(r.header("x-chat-data-topic")).isEqualTo("chat");
             assertThat(r.header("webhook-id")).isEqualTo(eventId);
             assertThat(r.header("webhook-signature")).startsWith("v1,");

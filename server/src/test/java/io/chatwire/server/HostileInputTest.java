@@ -208,9 +208,11 @@ class HostileInputTest {
         BODIES.put("POST /v1/chatbots", r -> "{\"name\":\"Bot\"}");
         BODIES.put("PATCH /v1/chatbots/{chatbotId}", r -> "{\"name\":\"Bot 2\"}");
         BODIES.put("POST /v1/chatbots/{chatbotId}/endpoints", r -> "{\"url\":\"" + receiver.url("/second")
-                + "\",\"events\":[\"chat\"],\"description\":\"second\",\"enabled\":true}");
+                + "\",\"content_type\":\"application/json\",\"events\":[\"chat\"],\"description\":\"second\","
+                + "\"enabled\":true}");
         BODIES.put("PATCH /v1/endpoints/{endpointId}", r -> "{\"url\":\"" + receiver.url()
-                + "\",\"events\":[\"chat\"],\"description\":\"first\",\"enabled\":true}");
+                + "\",\"content_type\":\"text/plain\",\"events\":[\"chat\"],\"description\":\"first\","
+                + "\"enabled\":true}");
         BODIES.put("POST /v1/endpoints/{endpointId}/recover", r -> "{\"since\":\"2026-01-01T00:00:00Z\"}");
         BODIES.put("POST /v1/events/{eventId}/resend", r -> "{\"endpoint_id\":\"" + IDS.get("endpointId") + "\"}");
         BODIES.put("POST /api/v2/add-webhook", r -> "{\"url\":\"" + receiver.url() + "\",\"event\":\"chat\",\"chatbotId\":\""

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param cycleAttempts attempts made in the current retry cycle (a resend starts a new cycle)
  * @param url empty when the endpoint was deleted
  * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
+ * @param testEvent true for the sample sent by "send test event": its attempts are logged and tell the
+ *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
  */
 public record DeliveryJob(
         String deliveryId,
@@ -30,6 +32,7 @@ public record DeliveryJob(
         Optional<URI> url,
         boolean endpointEnabled,
         boolean accountHasWebhooks,
+        boolean testEvent,
         SecretSet secrets) {
 
     /** Why an attempt is made. */

@@ -256,6 +256,18 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
+    void countsOneChatInTheSingular() {
+        // One chat so far (step 5's event; the test event of step 2 is not usage).
+        click(By.cssSelector(".mainnav a[data-route='analytics']"));
+        WebElement chart = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.xpath("//figure[.//*[normalize-space()='Chats per day by source']]")));
+        wait.until(d -> chart.findElement(By.cssSelector(".chart-desc")).getText().startsWith("1 chat from "));
+        assertThat(driver.findElement(By.cssSelector(".kpis")).getText()).contains("Chats\n1");
+        assertThat(driver.findElement(By.cssSelector(".page-analytics")).getText()).doesNotContainPattern("\\b1 chats\\b");
+    }
+
+    @Test
+    @Order(7)
     void drawsChartsFromTheAnalytics() {
         for (String source : List.of("widget", "widget", "widget", "slack", "slack", "api")) {
             chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "Hello from " + source)
@@ -267,7 +279,9 @@ class DashboardBrowserTest {
         long chats = usage.path("totals").path("chats").asLong();
         assertThat(chats).isEqualTo(7);
 
-        click(By.cssSelector(".mainnav a[data-route='analytics']"));
+        // Already on the analytics page (step 6): Show loads it again.
+        click(By.xpath("//button[normalize-space()='Show']"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".kpis"), "Chats\n7"));
         WebElement chart = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.xpath("//figure[.//*[normalize-space()='Chats per day by source']]")));
         wait.until(d -> !chart.findElements(By.cssSelector("svg rect.bar")).isEmpty());
@@ -283,6 +297,16 @@ class DashboardBrowserTest {
         WebElement rate = driver.findElement(By.xpath("//figure[.//*[normalize-space()='Delivery success rate per endpoint']]"));
         assertThat(rate.findElements(By.cssSelector("svg text.bar-value")).stream().map(e -> e.getAttribute("textContent")))
                 .containsExactly("100 %", "100 %", "0 %");
+        // Success is coloured by band, and named in each mark's title: the failing endpoint is red, not green.
+        assertThat(rate.findElements(By.cssSelector("svg rect.bar.rate-good"))).hasSize(2);
+        WebElement failing = rate.findElement(By.cssSelector("svg rect.bar.rate-bad"));
+        assertThat(failing.getCssValue("fill")).isEqualTo("rgb(201, 42, 42)"); // --bad
+        assertThat(failing.findElement(By.tagName("title")).getAttribute("textContent")).endsWith("0 % (poor)");
+        // Today's rate: the third endpoint fails every attempt, so well below 90 %.
+        WebElement today = trend.findElement(By.cssSelector("svg circle.dot"));
+        assertThat(today.getAttribute("class")).isEqualTo("dot rate-bad");
+        assertThat(today.findElement(By.tagName("title")).getAttribute("textContent")).endsWith("(poor)");
+        assertThat(rate.findElement(By.cssSelector(".legend")).getText()).contains("below 90 %: poor");
         shot("06-analytics");
 
         // An API refusal in words: a range that ends before it starts.
@@ -293,7 +317,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void worksAtPhoneWidth() {
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
@@ -318,7 +342,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void signsOutAndForgetsTheKey() {
         click(By.id("sign-out"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,6 +50,13 @@ class DashboardBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /**
+     * The screenshots' CDP commands go through chromedriver and need none of Selenium's devtools
+     * modules, yet Selenium looks for one matching the browser and warns when Debian's chromium is
+     * newer than any it ships. Held here so that the level set on it stays (JUL keeps loggers weakly).
+     */
+    private static final Logger CDP_VERSION_FINDER =
+            Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
     private RunningChatwire chatwire;
     private TestReceiver receiver;
@@ -77,6 +85,7 @@ class DashboardBrowserTest {
         Files.createDirectories(screenshots);
         profile = Files.createTempDirectory("chatwire-chromium-");
 
+        CDP_VERSION_FINDER.setLevel(Level.SEVERE);
         // Selenium Manager must not look for (or download) anything: both paths are given.
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeOptions options = new ChromeOptions();

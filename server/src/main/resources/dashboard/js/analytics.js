@@ -4,7 +4,7 @@ import * as api from './api.js';
 import { h, clear, fmt, shortUrl, utcDay } from './dom.js';
 import { announce, errorSlot, pageHeader, showError, spinner } from './ui.js';
 import {
-  chartFigure, columnChart, lineChart, barRows, sourceColor, COLORS,
+  chartFigure, columnChart, lineChart, barRows, sourceColor, successBand, COLORS, SUCCESS_BANDS,
 } from './charts.js';
 
 const PRESETS = [['7 days', 7], ['30 days', 30], ['90 days', 90]];
@@ -58,7 +58,7 @@ export function mount(root) {
         return;
       }
       render(results, usage, deliveries, botSel.value ? botSel.selectedOptions[0].textContent : 'your account');
-      announce(`Analytics from ${fmt.day(usage.from)} to ${fmt.day(usage.to)}: ${usage.totals.chats} chats`);
+      announce(`Analytics from ${fmt.day(usage.from)} to ${fmt.day(usage.to)}: ${fmt.count(usage.totals.chats, 'chat')}`);
     } catch (e) {
       if (gen === generation) {
         showError(error, e, 'Could not load analytics');
@@ -101,7 +101,7 @@ function render(root, usage, deliveries, scope) {
     kpi('Message credits', fmt.compact(t.credits)),
     kpi('Leads', fmt.number(t.leads)),
     kpi('Escalations', fmt.number(t.escalations)),
-    kpi('Delivery success', attempts ? fmt.percent(successes / attempts) : '—', attempts ? `${fmt.number(attempts)} attempts` : 'no attempts')));
+    kpi('Delivery success', attempts ? fmt.percent(successes / attempts) : '—', attempts ? fmt.count(attempts, 'attempt') : 'no attempts')));
 
   const emptyUsage = t.chats === 0 && t.credits === 0 && t.leads === 0 && t.escalations === 0;
   const usageNote = emptyUsage
@@ -109,7 +109,7 @@ function render(root, usage, deliveries, scope) {
 
   const chats = chartFigure({
     title: 'Chats per day by source',
-    description: `${fmt.number(t.chats)} chats from ${fmt.day(usage.from)} to ${fmt.day(usage.to)}`,
+    description: `${fmt.count(t.chats, 'chat')} from ${fmt.day(usage.from)} to ${fmt.day(usage.to)}`,
     legend: sources.map((name, i) => ({ name, color: sourceColor(name, i) })),
     draw: columnChart({
       labels,
@@ -125,13 +125,13 @@ function render(root, usage, deliveries, scope) {
   });
   const credits = chartFigure({
     title: 'Message credits per day',
-    description: `${fmt.compact(t.credits)} credits in total`,
+    description: `${fmt.compact(t.credits)} ${t.credits === 1 ? 'credit' : 'credits'} in total`,
     draw: columnChart({ labels, integer: false, series: [{ name: 'Credits', color: COLORS.credits, values: days.map((d) => d.credits) }] }),
     table: { headers: ['Day', 'Credits'], rows: days.map((d) => [d.day, fmt.compact(d.credits)]) },
   });
   const leads = chartFigure({
     title: 'Leads and escalations per day',
-    description: `${plural(t.leads, 'lead')}, ${plural(t.escalations, 'live chat escalation')}`,
+    description: `${fmt.count(t.leads, 'lead')}, ${fmt.count(t.escalations, 'live chat escalation')}`,
     legend: [{ name: 'Leads', color: COLORS.leads }, { name: 'Escalations', color: COLORS.escalations }],
     draw: columnChart({
       labels,
@@ -161,10 +161,23 @@ function render(root, usage, deliveries, scope) {
   const names = eps.map((e) => shortUrl(e.url, 48));
   const measured = eps.filter((e) => e.attempts > 0).length;
   const deliveryNote = measured === 0 ? 'No delivery attempts in this range yet.' : null;
+  // Success rates are coloured by band (the legend says which colour means what); axis ticks are whole
+  // percentages, values as precise as the tables (99.5 % is not "100 %").
+  const bandLegend = SUCCESS_BANDS.map((b) => ({ name: b.legend, color: b.color }));
+  const percentTick = (v) => `${Math.round(v)} %`;
+  const percentValue = (v) => fmt.percent(v / 100);
   const rate = chartFigure({
     title: 'Delivery success rate per endpoint',
     description: 'Share of attempts answered with 2xx',
-    draw: barRows({ categories: names, max: 100, integer: false, format: (v) => `${Math.round(v)} %`, series: [{ name: 'Success rate', color: COLORS.success, values: eps.map((e) => e.success_rate * 100) }] }),
+    legend: bandLegend,
+    draw: barRows({
+      categories: names,
+      max: 100,
+      integer: false,
+      format: percentTick,
+      valueFormat: percentValue,
+      series: [{ name: 'Success rate', color: COLORS.rate, band: successBand, values: eps.map((e) => e.success_rate * 100) }],
+    }),
     note: deliveryNote,
   });
   const latency = chartFigure({
@@ -193,12 +206,19 @@ function render(root, usage, deliveries, scope) {
   const trend = chartFigure({
     title: 'Delivery success rate per day',
     description: 'All endpoints in view; days without attempts are left blank',
+    legend: bandLegend,
     draw: lineChart({
       labels,
       max: 100,
       integer: false,
-      format: (v) => `${Math.round(v)} %`,
-      series: [{ name: 'Success rate', color: COLORS.success, values: daily.map((x) => (x.attempts ? (100 * x.successes) / x.attempts : null)) }],
+      format: percentTick,
+      valueFormat: percentValue,
+      series: [{
+        name: 'Success rate',
+        color: COLORS.rate,
+        band: successBand,
+        values: daily.map((x) => (x.attempts ? (100 * x.successes) / x.attempts : null)),
+      }],
     }),
     note: deliveryNote,
     table: {
@@ -226,8 +246,4 @@ function kpi(label, value, sub) {
     h('span', { class: 'kpi-label', text: label }),
     h('span', { class: 'kpi-value', text: value }),
     sub ? h('span', { class: 'kpi-sub', text: sub }) : null);
-}
-
-function plural(n, word) {
-  return `${fmt.number(n)} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -167,8 +167,14 @@ export function columnChart({
   };
 }
 
-/** Lines per series over the labels; `percent` draws 0–100 %. */
-export function lineChart({ labels, series, format = fmt.compact, integer = true, height = 220, max }) {
+/**
+ * Lines per series over the labels; `max` fixes the top of the axis (100 for rates). `format` labels
+ * the axis, `valueFormat` the points. A series with a `band` (such as {@link successBand}) gets each
+ * point coloured and named by the band its value falls in.
+ */
+export function lineChart({
+  labels, series, format = fmt.compact, valueFormat = format, integer = true, height = 220, max,
+}) {
   return (width) => {
     const highest = max ?? Math.max(0, ...series.flatMap((se) => se.values.filter((v) => v !== null)));
     const ticks = max ? [0, max / 4, max / 2, (3 * max) / 4, max] : niceTicks(highest, 4, integer);
@@ -201,8 +207,10 @@ export function lineChart({ labels, series, format = fmt.compact, integer = true
         // A point without neighbours draws no line, so it gets a larger dot.
         const alone = (se.values[i - 1] ?? null) === null && (se.values[i + 1] ?? null) === null;
         const r = alone ? 4 : labels.length > 45 ? 2 : 3;
-        dots.append(s('circle', { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r, fill: se.color, class: 'dot' },
-          s('title', {}, `${labels[i]} · ${se.name}: ${format(v)}`)));
+        const band = se.band ? se.band(v) : null;
+        dots.append(s('circle', {
+          cx: x(i).toFixed(1), cy: y(v).toFixed(1), r, fill: se.color, class: band ? `dot rate-${band.tone}` : 'dot',
+        }, s('title', {}, `${labels[i]} · ${se.name}: ${valueFormat(v)}${band ? ` (${band.word})` : ''}`)));
       });
       lines.append(dots);
     });
@@ -214,9 +222,9 @@ export function lineChart({ labels, series, format = fmt.compact, integer = true
 
 /**
  * Horizontal bars, one group per category (e.g. an endpoint), one bar per series.
- * categories: ['label', ...]; series: [{name, color, values}].
+ * categories: ['label', ...]; series: [{name, color, values, band?}] (`band` as for {@link lineChart}).
  */
-export function barRows({ categories, series, format = fmt.compact, integer = true, max }) {
+export function barRows({ categories, series, format = fmt.compact, valueFormat = format, integer = true, max }) {
   return (width) => {
     const rowH = series.length * 14 + 18;
     const labelH = 16;
@@ -248,9 +256,11 @@ export function barRows({ categories, series, format = fmt.compact, integer = tr
         const v = se.values[ci] || 0;
         const yy = y0 + labelH + si * 14 + 2;
         const w = Math.max(v > 0 ? 2 : 0, x(v) - left);
-        bars.append(s('rect', { x: left, y: yy, width: w.toFixed(1), height: 11, rx: 2, fill: se.color, class: 'bar' },
-          s('title', {}, `${cat} · ${se.name}: ${format(v)}`)));
-        bars.append(s('text', { x: (left + w + 5).toFixed(1), y: yy + 9.5, class: 'bar-value' }, format(v)));
+        const band = se.band ? se.band(v) : null;
+        bars.append(s('rect', {
+          x: left, y: yy, width: w.toFixed(1), height: 11, rx: 2, fill: se.color, class: band ? `bar rate-${band.tone}` : 'bar',
+        }, s('title', {}, `${cat} · ${se.name}: ${valueFormat(v)}${band ? ` (${band.word})` : ''}`)));
+        bars.append(s('text', { x: (left + w + 5).toFixed(1), y: yy + 9.5, class: 'bar-value' }, valueFormat(v)));
       });
     });
     svg.append(bars);
@@ -282,5 +292,22 @@ export const COLORS = {
   escalations: '#e8590c',
   p50: '#4263eb',
   p95: '#f08c00',
-  success: '#2f9e44',
+  // The line joining success-rate points: neutral, since each point carries its band's colour.
+  rate: '#868e96',
 };
+
+/**
+ * The bands of a delivery success rate (in %): 99 % or more is good, from 90 % it needs attention,
+ * below that it is poor. Each has a colour class (app.css: rate-good, rate-warn, rate-bad) and words,
+ * so that a rate is never told by colour alone.
+ */
+export const SUCCESS_BANDS = [
+  { tone: 'good', min: 99, word: 'good', legend: '99 % or more: good', color: 'var(--ok)' },
+  { tone: 'warn', min: 90, word: 'needs attention', legend: '90 % to 99 %: needs attention', color: 'var(--warn)' },
+  { tone: 'bad', min: -Infinity, word: 'poor', legend: 'below 90 %: poor', color: 'var(--bad)' },
+];
+
+/** The band of a success rate given in % (0–100). */
+export function successBand(percent) {
+  return SUCCESS_BANDS.find((b) => percent >= b.min);
+}

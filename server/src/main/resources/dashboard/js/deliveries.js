@@ -140,7 +140,7 @@ export function mount(root) {
       } else if (fresh.length) {
         attempts = [...fresh, ...attempts];
         prepend(fresh);
-        announce(`${fresh.length} new attempt${fresh.length === 1 ? '' : 's'} in the log`);
+        announce(`${fmt.count(fresh.length, 'new attempt')} in the log`);
       }
       showError(pollError, null);
       paintLive(new Date().toISOString());
@@ -220,7 +220,7 @@ export function mount(root) {
     older.forEach((a) => list.append(row(a, false)));
     nextCursor = page.next_cursor || null;
     more.hidden = !nextCursor;
-    announce(`${older.length} older attempts loaded`);
+    announce(`${fmt.count(older.length, 'older attempt')} loaded`);
   }));
 
   function row(a, isNew) {
@@ -372,14 +372,14 @@ function openDetails(attempt, { endpoints, onClose }) {
           const r = await api.post(`/v1/endpoints/${api.enc(d.endpoint_id)}/recover`, { since: new Date(since.value).toISOString() });
           toast(r.recovered === 0
             ? 'No failed deliveries of this endpoint since then: nothing to recover.'
-            : `${r.recovered} failed deliver${r.recovered === 1 ? 'y was' : 'ies were'} put back on the schedule.`);
+            : `${fmt.count(r.recovered, 'failed delivery', 'failed deliveries')} ${r.recovered === 1 ? 'was' : 'were'} put back on the schedule.`);
         }, error);
       });
       return h('article', { class: 'delivery', dataset: { deliveryId: d.id } },
         h('header', { class: 'delivery-head' },
           h('span', { class: `badge ${badgeClass(d.status)}`, text: d.status }),
           h('code', { class: 'endpoint-url', text: ep ? ep.url : d.endpoint_id }),
-          h('span', { class: 'muted small', text: `${d.attempt_count} attempt${d.attempt_count === 1 ? '' : 's'}${d.next_attempt_at ? ` · next ${fmt.relative(d.next_attempt_at)}` : ''}` })),
+          h('span', { class: 'muted small', text: `${fmt.count(d.attempt_count, 'attempt')}${d.next_attempt_at ? ` · next ${fmt.relative(d.next_attempt_at)}` : ''}` })),
         d.attempts.length ? attemptsTable(d.attempts) : h('p', { class: 'muted', text: 'Not attempted yet.' }),
         h('div', { class: 'delivery-actions' }, resend, recoverForm),
         error);
@@ -406,7 +406,7 @@ function openDetails(attempt, { endpoints, onClose }) {
               a.error_message ? h('span', { class: 'muted small block', text: a.error_message }) : null),
             h('td', { text: fmt.ms(a.latency_ms) }),
             h('td', {}, a.response_body
-              ? h('details', {}, h('summary', { text: `${a.response_body.length} chars` }), h('pre', { class: 'code', text: a.response_body }))
+              ? h('details', {}, h('summary', { text: fmt.count(a.response_body.length, 'char') }), h('pre', { class: 'code', text: a.response_body }))
               : h('span', { class: 'muted', text: 'empty' })),
             h('td', {}, show));
         }))));

@@ -81,6 +81,8 @@ export const fmt = {
   /** "2026-11-25" as "25 Nov" (the analytics days are UTC dates). */
   day: (isoDate) => dayLabel.format(new Date(`${isoDate}T00:00:00Z`)),
   number: (n) => number.format(n),
+  /** "1 chat", "2 chats", "0 chats": a count with its noun in the right number (`many` when not just +s). */
+  count: (n, one, many = `${one}s`) => `${number.format(n)} ${n === 1 ? one : many}`,
   compact: (n) => (Math.abs(n) < 10000 ? number.format(Math.round(n * 100) / 100) : compact.format(n)),
   percent: (rate) => `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`,
   /** What an attempt got: "HTTP 503", or its error kind in words. */

@@ -61,6 +61,7 @@ public final class AccountStore {
             INSERT INTO operator_tokens (token_hash, created_at) VALUES (?, ?)
             ON CONFLICT (token_hash) DO NOTHING
             """;
+    private static final String DELETE_OPERATOR_TOKENS = "DELETE FROM operator_tokens";
     private static final String SECRETS = """
             SELECT signing_secret, previous_signing_secret, previous_secret_expires_at FROM accounts WHERE id = ?
             """;
@@ -176,6 +177,17 @@ public final class AccountStore {
 
     public void addOperatorToken(String token) {
         db.write(c -> Jdbc.update(c, INSERT_OPERATOR_TOKEN, Tokens.hash(token), now().toEpochMilli()));
+    }
+
+    /**
+     * Makes {@code token} the only operator token, in one transaction: every earlier one stops working
+     * at once, on running servers too, since each request looks its token up here.
+     */
+    public void replaceOperatorTokens(String token) {
+        db.write(c -> {
+            Jdbc.update(c, DELETE_OPERATOR_TOKENS);
+            return Jdbc.update(c, INSERT_OPERATOR_TOKEN, Tokens.hash(token), now().toEpochMilli());
+        });
     }
 
     /** The account's secrets, read (and decrypted with {@code cipher}) in the caller's transaction. */

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param url empty when the endpoint was deleted
  * @param contentType the endpoint's; when it was deleted, a stand-in (nothing is sent then)
  * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
+ * @param testEvent true for the sample sent by "send test event": its attempts are logged and tell the
+ *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
  */
 public record DeliveryJob(
         String deliveryId,
@@ -33,6 +35,7 @@ public record DeliveryJob(
         DeliveryContentType contentType,
         boolean endpointEnabled,
         boolean accountHasWebhooks,
+        boolean testEvent,
         SecretSet secrets) {
 
     /** Why an attempt is made. */

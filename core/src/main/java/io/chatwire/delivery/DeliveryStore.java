@@ -56,7 +56,7 @@ public final class DeliveryStore {
 
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
-                   e.id AS event_id, e.event_type, e.payload,
+                   e.id AS event_id, e.event_type, e.payload, e.test,
                    en.url, en.content_type, en.enabled,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
                    a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
@@ -226,6 +226,7 @@ public final class DeliveryStore {
                         .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 rs.getBoolean("enabled"),
                 !"free".equals(rs.getString("plan")),
+                rs.getBoolean("test"),
                 rs.getString("secret") != null
                         ? AccountStore.secretSet(db.cipher(), SecretsAtRest.endpointRow(rs.getString("endpoint_id")), rs,
                                 "secret", "previous_secret", "en_previous_expires")
@@ -251,8 +252,10 @@ public final class DeliveryStore {
         return db.write(c -> {
             insertAttempt(c, job.accountId(), attempt);
             if (reachedEndpoint) {
-                AnalyticsStore.countAttempt(job.accountId(), job.endpointId(), outcome instanceof Outcome.Delivered,
-                        attempt.latency().toMillis(), attempt.startedAt());
+                if (!job.testEvent()) {
+                    AnalyticsStore.countAttempt(job.accountId(), job.endpointId(), outcome instanceof Outcome.Delivered,
+                            attempt.latency().toMillis(), attempt.startedAt());
+                }
                 if (outcome instanceof Outcome.Delivered) {
                     EndpointStore.recordSuccess(job.endpointId(), now, autoDisableAfter);
                 } else {

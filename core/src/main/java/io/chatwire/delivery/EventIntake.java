@@ -145,7 +145,7 @@ public final class EventIntake {
                     : accountSecrets;
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
-                    endpoint.contentType(), true, true, secrets));
+                    endpoint.contentType(), true, true, event.test(), secrets));
         }
         return jobs;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -95,16 +96,28 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
-    private static void createParentDirectory(String jdbcUrl) {
+    /** The file of a SQLite URL naming a plain path; empty for PostgreSQL, in-memory and {@code file:} URLs. */
+    public static Optional<Path> sqliteFile(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:sqlite:")) {
+            return Optional.empty();
+        }
         String file = jdbcUrl.substring("jdbc:sqlite:".length());
         int query = file.indexOf('?');
         if (query >= 0) {
             file = file.substring(0, query);
         }
         if (file.isBlank() || file.startsWith(":memory:") || file.startsWith("file:")) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(file));
+    }
+
+    private static void createParentDirectory(String jdbcUrl) {
+        Optional<Path> file = sqliteFile(jdbcUrl);
+        if (file.isEmpty()) {
             return;
         }
-        Path parent = Path.of(file).toAbsolutePath().getParent();
+        Path parent = file.get().toAbsolutePath().getParent();
         try {
             Files.createDirectories(parent);
         } catch (java.io.IOException e) {

@@ -75,10 +75,16 @@ class GroupCommitWriterTest {
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         }
 
-        @Override
-        public void close() throws InterruptedException {
+        /** Lets the held work finish and waits until it has: the queued pieces then go as one batch. */
+        void open() throws InterruptedException {
             release.countDown();
             holder.join();
+        }
+
+        /** Lets the held work finish, should the test fail before opening the gate. */
+        @Override
+        public void close() {
+            release.countDown();
         }
     }
 
@@ -123,7 +129,7 @@ class GroupCommitWriterTest {
                     }))
                     .toList();
             List<Future<Object>> futures = submitAndAwaitQueued(threads, pieces);
-            gate.close();
+            gate.open();
             for (Future<Object> f : futures) {
                 assertThat(f.get()).isEqualTo(1);
             }
@@ -146,7 +152,7 @@ class GroupCommitWriterTest {
             }));
             pieces.add(() -> db.write(insert("after")));
             futures = submitAndAwaitQueued(threads, pieces);
-            gate.close();
+            gate.open();
 
             assertThat(futures.get(0).get()).isEqualTo(1);
             assertThat(futures.get(2).get()).isEqualTo(1);
@@ -194,7 +200,7 @@ class GroupCommitWriterTest {
             pieces.add(() -> db.write(c -> insert("dup").run(c) + insert("dup").run(c)));
             pieces.add(() -> db.write(insert("two")));
             futures = submitAndAwaitQueued(threads, pieces);
-            gate.close();
+            gate.open();
 
             assertThat(futures.get(0).get()).isEqualTo(1);
             assertThat(futures.get(2).get()).isEqualTo(1);

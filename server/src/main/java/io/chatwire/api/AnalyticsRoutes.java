@@ -20,7 +20,8 @@ import java.util.TreeMap;
 
 /**
  * Usage and delivery analytics over a range of UTC days, read from the daily aggregates (so a year
- * answers as fast as a day). Test events are not usage and are not counted.
+ * answers as fast as a day). Test events ("send test event") are not real traffic: they are counted
+ * neither in usage nor in delivery success and latency.
  */
 final class AnalyticsRoutes {
     static final int MAX_DAYS = 366;

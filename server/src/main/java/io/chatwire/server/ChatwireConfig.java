@@ -175,7 +175,7 @@ public record ChatwireConfig(
         return "ChatwireConfig[" + describe() + "]";
     }
 
-    private static String maskUrl(String url) {
+    static String maskUrl(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^:/@]+):([^@]+)@", "//$1:***@");
     }
 

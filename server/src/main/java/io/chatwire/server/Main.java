@@ -1,18 +1,40 @@
 package io.chatwire.server;
 
+import io.chatwire.account.AccountStore;
+import io.chatwire.account.Tokens;
+import io.chatwire.store.Database;
+import io.chatwire.store.StoreUnavailableException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.flywaydb.core.api.FlywayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** The {@code chatwire} command line. */
 @Command(name = "chatwire", mixinStandardHelpOptions = true, version = "chatwire 0.1.0",
         description = "Signed, durable, at-least-once webhook delivery of chat events.",
-        subcommands = {Main.Serve.class})
+        subcommands = {Main.Serve.class, Main.NewOperatorToken.class})
 public final class Main implements Runnable {
+    /** The CHATWIRE_* settings come from here: the process environment, or a test's map. */
+    private final Map<String, String> env;
+
+    public Main() {
+        this(System.getenv());
+    }
+
+    Main(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -23,21 +45,33 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** The settings, as serve reads them; empty after saying what is wrong with them. */
+    private Optional<ChatwireConfig> config(Optional<Path> configFile, PrintWriter err) {
+        try {
+            return Optional.of(ChatwireConfig.load(env, configFile));
+        } catch (IllegalArgumentException e) {
+            err.println("chatwire: bad setting: " + e.getMessage());
+            err.flush();
+            return Optional.empty();
+        }
+    }
+
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Start the server (settings from CHATWIRE_* environment variables).")
     static final class Serve implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
         @Option(names = "--config", description = "A file of CHATWIRE_*=value lines; the environment wins over it.")
         Path configFile;
 
         @Override
         public Integer call() throws InterruptedException {
-            ChatwireConfig config;
-            try {
-                config = ChatwireConfig.load(System.getenv(), Optional.ofNullable(configFile));
-            } catch (IllegalArgumentException e) {
-                System.err.println("chatwire: bad setting: " + e.getMessage());
+            Optional<ChatwireConfig> loaded = main.config(Optional.ofNullable(configFile), new PrintWriter(System.err));
+            if (loaded.isEmpty()) {
                 return 2;
             }
+            ChatwireConfig config = loaded.get();
             ChatwireServer server;
             try {
                 server = ChatwireServer.start(config);
@@ -58,6 +92,83 @@ public final class Main implements Runnable {
                 stopped.countDown();
             }, "chatwire-shutdown"));
             stopped.await();
+            return 0;
+        }
+    }
+
+    /**
+     * The way back to an operator token that was not noted at the first start: only its hash is
+     * stored, so it cannot be shown again, but a new one can replace it.
+     */
+    @Command(name = "new-operator-token", mixinStandardHelpOptions = true,
+            description = {
+                "Issue a new operator token for the configured database (CHATWIRE_DATA_DIR or CHATWIRE_DB_URL, "
+                        + "as for serve), print it once and store only its hash.",
+                "Every earlier operator token stops working at once, on a running server too."})
+    static final class NewOperatorToken implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", description = "A file of CHATWIRE_*=value lines; the environment wins over it.")
+        Path configFile;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                return issue(out, err);
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
+
+        private int issue(PrintWriter out, PrintWriter err) {
+            Optional<ChatwireConfig> loaded = main.config(Optional.ofNullable(configFile), err);
+            if (loaded.isEmpty()) {
+                return 2;
+            }
+            ChatwireConfig config = loaded.get();
+            if (config.adminToken().isPresent()) {
+                // The server takes the variable's value as the operator token, so the operator has it
+                // already; a second, stored token would only be one more secret to lose.
+                err.println("chatwire: CHATWIRE_ADMIN_TOKEN is set (in the environment or the config file), and its"
+                        + " value is the operator token the server accepts: use that. No new token was issued."
+                        + " To use a stored token instead, remove CHATWIRE_ADMIN_TOKEN, run this command again and"
+                        + " restart the server.");
+                return 2;
+            }
+            Optional<Path> file = Database.sqliteFile(config.dbUrl());
+            if (file.isPresent() && !Files.exists(file.get())) {
+                // Most likely a different CHATWIRE_DATA_DIR (or working directory) than the server's: a
+                // token stored in a new, empty database would be refused by the server.
+                err.println("chatwire: there is no database at " + file.get().toAbsolutePath()
+                        + ". Give this command the server's settings (CHATWIRE_DATA_DIR, default ./data in the"
+                        + " directory the server starts in, or CHATWIRE_DB_URL). A server started for the first"
+                        + " time prints an operator token by itself.");
+                return 2;
+            }
+            String where = file.map(f -> f.toAbsolutePath().toString())
+                    .orElseGet(() -> ChatwireConfig.maskUrl(config.dbUrl())
+                            + (config.dbSchema().isBlank() ? "" : " (schema " + config.dbSchema() + ")"));
+            String token = Tokens.generate(AccountStore.OPERATOR_TOKEN_PREFIX);
+            // No secret key is needed: nothing here reads or writes a signing secret, and opening
+            // without one makes no key file.
+            try (Database db = Database.open(config.dbUrl(), config.dbSchema())) {
+                new AccountStore(db, Clock.systemUTC()).replaceOperatorTokens(token);
+            } catch (FlywayException | StoreUnavailableException e) {
+                err.println("chatwire: cannot use the database " + where + ": " + e.getMessage());
+                return 1;
+            }
+            // Printed, never logged, as at the first start.
+            out.println("Operator token (shown once; keep it secret): " + token);
+            out.println("It replaces every earlier operator token of the database " + where + "; those no longer"
+                    + " work. A server running on this database accepts the new token at once (it checks the"
+                    + " token against the database on every request): no restart is needed.");
             return 0;
         }
     }

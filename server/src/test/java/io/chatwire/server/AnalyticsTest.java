@@ -90,6 +90,25 @@ class AnalyticsTest {
     }
 
     @Test
+    void testEventsAreNotCountedInDeliverySuccessOrLatency() {
+        try (TestReceiver receiver = TestReceiver.start()) {
+            // The test event meets a 500 (and is not retried: one attempt in the schedule); the real one a 200.
+            receiver.answering(n -> n == 1 ? TestReceiver.Answer.status(500) : TestReceiver.Answer.status(200));
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            ApiClient.Response test = account.api().post("/v1/endpoints/" + endpoint + "/test", "{}");
+            assertThat(test.json().path("attempt").path("http_status").asInt()).as(test.raw()).isEqualTo(500);
+
+            chatwire.postEvent(chat("widget", "1"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> endpointView(endpoint).path("successes").asLong() == 1);
+
+            JsonNode view = endpointView(endpoint);
+            assertThat(view.path("attempts").asLong()).as("the test event's failed attempt is left out").isEqualTo(1);
+            assertThat(view.path("success_rate").asDouble()).isEqualTo(1.0);
+            assertThat(view.path("days").get(0).path("attempts").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void deliveryAnalyticsGiveSuccessRateAndLatencyPerEndpoint() {
         try (TestReceiver ok = TestReceiver.start(); TestReceiver flaky = TestReceiver.start()) {
             ok.answering(TestReceiver.Answer.status(200).after(Duration.ofMillis(30)));

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,6 +51,13 @@ class DashboardBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /**
+     * The screenshots' CDP commands go through chromedriver and need none of Selenium's devtools
+     * modules, yet Selenium looks for one matching the browser and warns when Debian's chromium is
+     * newer than any it ships. Held here so that the level set on it stays (JUL keeps loggers weakly).
+     */
+    private static final Logger CDP_VERSION_FINDER =
+            Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
     private RunningChatwire chatwire;
     private TestReceiver receiver;
@@ -78,6 +86,7 @@ class DashboardBrowserTest {
         Files.createDirectories(screenshots);
         profile = Files.createTempDirectory("chatwire-chromium-");
 
+        CDP_VERSION_FINDER.setLevel(Level.SEVERE);
         // Selenium Manager must not look for (or download) anything: both paths are given.
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeOptions options = new ChromeOptions();
@@ -284,6 +293,18 @@ class DashboardBrowserTest {
 
     @Test
     @Order(7)
+    void countsOneChatInTheSingular() {
+        // One chat so far (step 6's event; the test events of steps 2 and 3 are not usage).
+        click(By.cssSelector(".mainnav a[data-route='analytics']"));
+        WebElement chart = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.xpath("//figure[.//*[normalize-space()='Chats per day by source']]")));
+        wait.until(d -> chart.findElement(By.cssSelector(".chart-desc")).getText().startsWith("1 chat from "));
+        assertThat(driver.findElement(By.cssSelector(".kpis")).getText()).contains("Chats\n1");
+        assertThat(driver.findElement(By.cssSelector(".page-analytics")).getText()).doesNotContainPattern("\\b1 chats\\b");
+    }
+
+    @Test
+    @Order(8)
     void drawsChartsFromTheAnalytics() {
         for (String source : List.of("widget", "widget", "widget", "slack", "slack", "api")) {
             chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "Hello from " + source)
@@ -295,7 +316,9 @@ class DashboardBrowserTest {
         long chats = usage.path("totals").path("chats").asLong();
         assertThat(chats).isEqualTo(7);
 
-        click(By.cssSelector(".mainnav a[data-route='analytics']"));
+        // Already on the analytics page (step 7): Show loads it again.
+        click(By.xpath("//button[normalize-space()='Show']"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".kpis"), "Chats\n7"));
         WebElement chart = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.xpath("//figure[.//*[normalize-space()='Chats per day by source']]")));
         wait.until(d -> !chart.findElements(By.cssSelector("svg rect.bar")).isEmpty());
@@ -311,6 +334,16 @@ class DashboardBrowserTest {
         WebElement rate = driver.findElement(By.xpath("//figure[.//*[normalize-space()='Delivery success rate per endpoint']]"));
         assertThat(rate.findElements(By.cssSelector("svg text.bar-value")).stream().map(e -> e.getAttribute("textContent")))
                 .containsExactly("100 %", "100 %", "0 %");
+        // Success is coloured by band, and named in each mark's title: the failing endpoint is red, not green.
+        assertThat(rate.findElements(By.cssSelector("svg rect.bar.rate-good"))).hasSize(2);
+        WebElement failing = rate.findElement(By.cssSelector("svg rect.bar.rate-bad"));
+        assertThat(failing.getCssValue("fill")).isEqualTo("rgb(201, 42, 42)"); // --bad
+        assertThat(failing.findElement(By.tagName("title")).getAttribute("textContent")).endsWith("0 % (poor)");
+        // Today's rate: the third endpoint fails every attempt, so well below 90 %.
+        WebElement today = trend.findElement(By.cssSelector("svg circle.dot"));
+        assertThat(today.getAttribute("class")).isEqualTo("dot rate-bad");
+        assertThat(today.findElement(By.tagName("title")).getAttribute("textContent")).endsWith("(poor)");
+        assertThat(rate.findElement(By.cssSelector(".legend")).getText()).contains("below 90 %: poor");
         shot("06-analytics");
 
         // An API refusal in words: a range that ends before it starts.
@@ -321,7 +354,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void worksAtPhoneWidth() {
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
@@ -346,7 +379,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void signsOutAndForgetsTheKey() {
         click(By.id("sign-out"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));

@@ -75,7 +75,8 @@ public final class ServerProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), "io.chatwire.server.Main", "serve"));
+                // sqlite-jdbc loads its native library: allowed, as ./chatwire allows it, so no JVM warning.
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.chatwire.server.Main", "serve"));
         Path output = dataDir.resolve("server-" + nodeId + ".log");
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -1,5 +1,6 @@
 package io.chatwire.api;
 
+import io.chatwire.abuse.RateLimiter;
 import io.chatwire.account.Account;
 import io.chatwire.delivery.Attempt;
 import io.chatwire.delivery.Delivery;

@@ -48,7 +48,8 @@ public record ChatwireConfig(
         int ingestRate,
         int ingestBurst,
         int endpointConcurrency,
-        int authFailureLimit) {
+        int authFailureLimit,
+        List<Cidr> trustedProxies) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -88,6 +89,7 @@ public record ChatwireConfig(
         if (authFailureLimit < 0) {
             throw new IllegalArgumentException("CHATWIRE_AUTH_FAILURE_LIMIT must not be negative");
         }
+        trustedProxies = List.copyOf(trustedProxies);
     }
 
     /** Where the secret key is kept when CHATWIRE_SECRET_KEY does not give it. */
@@ -135,7 +137,8 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_INGEST_RATE", 500),
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
                 s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
-                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20));
+                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20),
+                s.cidrs("CHATWIRE_TRUSTED_PROXIES"));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -164,7 +167,8 @@ public record ChatwireConfig(
                 + " secretKey=" + (secretKey.isPresent() ? "***(from CHATWIRE_SECRET_KEY)" : "(key file " + secretKeyFile() + ")")
                 + " ingestRate=" + (ingestRate == 0 ? "unlimited" : ingestRate + "/s burst " + ingestBurst)
                 + " endpointConcurrency=" + endpointConcurrency
-                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min");
+                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min")
+                + " trustedProxies=" + trustedProxies;
     }
 
     @Override
@@ -212,7 +216,7 @@ public record ChatwireConfig(
             }
         }
 
-        /** Comma-separated CIDRs; empty (the default) allows no private address at all. */
+        /** Comma-separated CIDRs; empty (the default) is none at all. */
         List<Cidr> cidrs(String key) {
             List<Cidr> blocks = new ArrayList<>();
             for (String entry : text(key, "").split(",")) {

@@ -16,15 +16,20 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The abuse limits: the per-account ingest rate (429 with Retry-After, nothing stored), the throttle
- * on failed authentication per address (which never tells whether an account exists), Jetty's own
- * refusals in the JSON error shape, and the per-endpoint delivery concurrency (extra attempts wait,
- * none fails for it).
+ * on failed authentication per address (bad tokens only: valid credentials are always served, and the
+ * bad-token answer never tells whether an account exists), the trusted-proxy setting that names the
+ * address, Jetty's own refusals in the JSON error shape, and the per-endpoint delivery concurrency
+ * (extra attempts wait, none fails).
  */
 class AbuseLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,35 +66,112 @@ class AbuseLimitsTest {
         }
     }
 
+    // --- failed authentication -------------------------------------------------------------------
+
+    private static final String UNKNOWN_KEY = "cwk_" + "Q".repeat(43);
+
     @Test
-    void failedAuthenticationIsThrottledPerAddressAndNeverTellsWhetherAnAccountExists() {
-        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "4"))) {
+    void aValidKeyAndTheOperatorAreServedWhileBadTokensFromTheSameAddressAreThrottled() {
+        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "3"))) {
+            TestAccount account = chatwire.createAccount("standard");
+            String chatbot = chatwire.createChatbot(account);
+            ApiClient attacker = account.api().as(UNKNOWN_KEY);
+            ApiClient fakeOperator = chatwire.operator().as("cwop_" + "Q".repeat(43));
+            for (int i = 0; i < 15; i++) {
+                attacker.get("/v1/account");
+                fakeOperator.post("/v1/events", RunningChatwire.chatEvent(chatbot, "forged " + i));
+            }
+            assertThat(attacker.get("/v1/account").status()).isEqualTo(429);
+
+            // The same address (loopback), valid credentials: served as if nobody had failed.
+            ApiClient.Response own = account.api().get("/v1/account");
+            assertThat(own.status()).as(own.raw()).isEqualTo(200);
+            assertThat(account.api().get("/api/v2/get-chatbots").status()).isEqualTo(200);
+            chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "the platform's ingest goes on"));
+            assertThat(chatwire.operator().get("/v1/accounts").status()).isEqualTo(200);
+            assertThat(account.api().get("/v1/events").json().path("data")).hasSize(1);
+
+            assertThat(attacker.get("/v1/account").status()).as("the bad tokens still are").isEqualTo(429);
+        }
+    }
+
+    @Test
+    void badTokensPastTheLimitGet429WithARetryAfterThatGrowsAndTheSameBodyWhateverTheToken() {
+        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "3"))) {
             TestAccount account = chatwire.createAccount("standard");
             String real = account.apiKey();
             String almost = real.substring(0, real.length() - 1) + (real.endsWith("a") ? "b" : "a");
-            String unknown = "cwk_" + "Q".repeat(43);
+            String[] bad = {almost, UNKNOWN_KEY, "cwop_" + "Q".repeat(43), "garbage"};
 
             ApiClient.Response wrongOfRealAccount = account.api().as(almost).get("/v1/account");
-            ApiClient.Response wrongOfNoAccount = account.api().as(unknown).get("/v1/account");
+            ApiClient.Response wrongOfNoAccount = account.api().as(UNKNOWN_KEY).get("/v1/account");
             assertThat(wrongOfRealAccount.status()).isEqualTo(401);
             assertThat(wrongOfRealAccount.raw()).isEqualTo(wrongOfNoAccount.raw());
-            assertThat(account.api().as("cwop_" + "Q".repeat(43)).get("/v1/account").status()).isEqualTo(401);
             assertThat(account.api().as("garbage").post("/v1/events", "{}").status()).isEqualTo(401);
 
-            // Four failures from this address: now every request with credentials waits out the window,
-            // the valid key too — the answer does not depend on the token, so it reveals nothing.
-            ApiClient.Response blockedValid = account.api().get("/v1/account");
-            ApiClient.Response blockedWrong = account.api().as(almost).get("/v1/account");
-            ApiClient.Response blockedUnknown = account.api().as(unknown).get("/v1/account");
-            for (ApiClient.Response r : new ApiClient.Response[] {blockedValid, blockedWrong, blockedUnknown}) {
+            List<Long> retryAfter = new ArrayList<>();
+            Set<String> bodies = new HashSet<>();
+            Set<String> chatDataBodies = new HashSet<>();
+            for (int i = 0; i < 8; i++) {
+                boolean chatData = i % 2 == 1;
+                ApiClient.Response r = account.api().as(bad[i % bad.length])
+                        .get(chatData ? "/api/v2/get-chatbots" : "/v1/account");
                 assertThat(r.status()).as(r.raw()).isEqualTo(429);
-                assertThat(r.text("error")).isEqualTo("too_many_failed_authentications");
-                assertThat(Integer.parseInt(r.header("Retry-After"))).isBetween(1, 60);
+                retryAfter.add(Long.parseLong(r.header("Retry-After")));
+                if (chatData) {
+                    assertThat(r.text("status")).isEqualTo("error");
+                    assertThat(r.text("message")).isNotBlank();
+                    assertThat(r.json().has("error")).isFalse();
+                    chatDataBodies.add(r.raw());
+                } else {
+                    assertThat(r.text("error")).isEqualTo("too_many_failed_authentications");
+                    bodies.add(r.raw());
+                }
             }
-            assertThat(blockedValid.raw()).isEqualTo(blockedUnknown.raw());
-            // Routes without credentials stay open.
-            assertThat(chatwire.anonymous().get("/healthz").status()).isEqualTo(200);
+            assertThat(retryAfter.getFirst()).isBetween(1L, 2L);
+            for (int i = 1; i < retryAfter.size(); i++) {
+                assertThat(retryAfter.get(i)).as("Retry-After %s", retryAfter).isGreaterThan(retryAfter.get(i - 1));
+            }
+            assertThat(bodies).as("one answer whatever the token").hasSize(1);
+            assertThat(chatDataBodies).hasSize(1);
+            // The valid key is still served, and requests without credentials are not counted.
+            assertThat(account.api().get("/v1/account").status()).isEqualTo(200);
             assertThat(chatwire.anonymous().get("/v1/account").status()).isEqualTo(401);
+            assertThat(chatwire.anonymous().get("/healthz").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aForwardedClientAddressIsBelievedOnlyFromATrustedProxy() {
+        String name = "{\"name\":\"x\"}";
+        try (RunningChatwire behindProxy = RunningChatwire.start(Map.of(
+                "CHATWIRE_AUTH_FAILURE_LIMIT", "2", "CHATWIRE_TRUSTED_PROXIES", "127.0.0.1/32"))) {
+            ApiClient attacker = behindProxy.anonymous().as(UNKNOWN_KEY);
+            for (int i = 0; i < 2; i++) {
+                assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.7").status()).isEqualTo(401);
+            }
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.7").status()).isEqualTo(429);
+            // Another client behind the same proxy is another address.
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.8").status()).isEqualTo(401);
+            // What a client writes left of the address the proxy appended changes nothing.
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "198.51.100.1, 203.0.113.7").status())
+                    .isEqualTo(429);
+            // RFC 7239's Forwarded header names the same client.
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.7;proto=https").status())
+                    .isEqualTo(429);
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=\"[2001:db8::1]:4711\"").status())
+                    .isEqualTo(401);
+            // The proxy itself, without a header, is its own address too.
+            assertThat(attacker.post("/v1/chatbots", name).status()).isEqualTo(401);
+        }
+        try (RunningChatwire direct = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "2"))) {
+            ApiClient attacker = direct.anonymous().as(UNKNOWN_KEY);
+            // No proxy is trusted: the headers are the client's own words, and every attempt counts
+            // against the address it really comes from.
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.1").status()).isEqualTo(401);
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.2").status()).isEqualTo(401);
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.3").status()).isEqualTo(429);
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.4").status()).isEqualTo(429);
         }
     }
 

@@ -24,6 +24,19 @@ class SecuritySettingsTest {
         assertThat(c.ingestBurst()).isEqualTo(1000);
         assertThat(c.endpointConcurrency()).isEqualTo(64);
         assertThat(c.authFailureLimit()).isEqualTo(20);
+        assertThat(c.trustedProxies()).isEmpty();
+    }
+
+    @Test
+    void trustedProxiesAreCidrsAndABadOneStopsTheStart() {
+        ChatwireConfig c = load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32,192.0.2.7"));
+        assertThat(c.trustedProxies()).extracting(Object::toString)
+                .containsExactly("10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32");
+        assertThat(c.describe()).contains("trustedProxies=[10.0.0.0/8");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")))
+                .hasMessageContaining("CHATWIRE_TRUSTED_PROXIES").hasMessageContaining("proxy.internal");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/33")))
+                .hasMessageContaining("CHATWIRE_TRUSTED_PROXIES");
     }
 
     @Test

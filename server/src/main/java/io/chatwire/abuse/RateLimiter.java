@@ -1,4 +1,4 @@
-package io.chatwire.api;
+package io.chatwire.abuse;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * <p>The map is bounded: past {@code maxKeys} buckets, full (idle) ones are dropped, which loses
  * nothing since a new bucket starts full.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private final double ratePerNano;
     private final double burst;
     private final int maxKeys;
@@ -51,27 +51,32 @@ final class RateLimiter {
      * @param ratePerSecond tokens added per second; 0 means no limit
      * @param burst the most tokens a bucket holds (at least 1)
      */
-    RateLimiter(double ratePerSecond, int burst, int maxKeys, LongSupplier nanoTime) {
+    public RateLimiter(double ratePerSecond, int burst, int maxKeys, LongSupplier nanoTime) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = Math.max(1, burst);
         this.maxKeys = maxKeys;
         this.nanoTime = nanoTime;
     }
 
-    RateLimiter(double ratePerSecond, int burst) {
+    public RateLimiter(double ratePerSecond, int burst) {
         this(ratePerSecond, burst, 100_000, System::nanoTime);
     }
 
-    boolean isUnlimited() {
+    public boolean isUnlimited() {
         return ratePerNano <= 0;
     }
 
     /** Empty when the request may go ahead (a token was taken); else how long until it may. */
-    Optional<Duration> tryAcquire(String key) {
+    public Optional<Duration> tryAcquire(String key) {
         if (isUnlimited()) {
             return Optional.empty();
         }
         long now = nanoTime.getAsLong();
+        long wait = bucket(key, now).take(now);
+        return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+    }
+
+    private Bucket bucket(String key, long now) {
         Bucket bucket = buckets.get(key);
         if (bucket == null) {
             if (buckets.size() >= maxKeys) {
@@ -79,8 +84,7 @@ final class RateLimiter {
             }
             bucket = buckets.computeIfAbsent(key, k -> new Bucket());
         }
-        long wait = bucket.take(now);
-        return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+        return bucket;
     }
 
     int size() {

@@ -6,9 +6,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per key (for ingest: per account): {@code rate} tokens a second, at most
- * {@code burst} saved up. Kept in memory per node, so a cluster of n nodes admits up to n times the
- * rate; that is the intent (the limit protects a node and its database writer, not a billing quota).
+ * A token bucket per key (per account, for ingest and for on-demand sends): {@code rate} tokens a
+ * second, at most {@code burst} saved up. Kept in memory per node, so a cluster of n nodes admits up
+ * to n times the rate; that is the intent (the limit protects a node, its database writer and the
+ * targets it sends to, not a billing quota).
+ *
+ * <p>Work whose size is known only once done (a recover resends however many deliveries had failed)
+ * is {@link #charge charged} afterwards: the bucket may go below zero, and the key then waits until
+ * it has paid that back, so over time the rate holds for it too.
  *
  * <p>The map is bounded: past {@code maxKeys} buckets, full (idle) ones are dropped, which loses
  * nothing since a new bucket starts full.
@@ -32,6 +37,11 @@ public final class RateLimiter {
                 return 0;
             }
             return (long) Math.ceil((1 - tokens) / ratePerNano);
+        }
+
+        synchronized void charge(long now, long permits) {
+            refill(now);
+            tokens -= permits;
         }
 
         synchronized boolean isFull(long now) {
@@ -74,6 +84,15 @@ public final class RateLimiter {
         long now = nanoTime.getAsLong();
         long wait = bucket(key, now).take(now);
         return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+    }
+
+    /** Takes {@code permits} tokens for work already done, going below zero if need be. */
+    public void charge(String key, long permits) {
+        if (isUnlimited() || permits <= 0) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        bucket(key, now).charge(now, permits);
     }
 
     private Bucket bucket(String key, long now) {

@@ -68,17 +68,18 @@ public final class Api {
 
     /**
      * Body size caps, and the abuse limits: events per second per account (0 = no limit) with the
-     * burst a bucket saves up, free failed authentications per minute per address (0 = off), and the
-     * reverse proxies whose forwarded addresses are believed.
+     * burst a bucket saves up, free failed authentications per minute per address (0 = off), the
+     * reverse proxies whose forwarded addresses are believed, and on-demand sends (test, resend,
+     * recover) per second per account (0 = no limit) with their burst.
      */
     public record Limits(long maxEventBytes, long maxSettingsBytes, int ingestRate, int ingestBurst,
-            int authFailureLimit, List<Cidr> trustedProxies) {
+            int authFailureLimit, List<Cidr> trustedProxies, int onDemandRate, int onDemandBurst) {
         public Limits {
             trustedProxies = List.copyOf(trustedProxies);
         }
 
         public Limits(long maxEventBytes, long maxSettingsBytes) {
-            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of());
+            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of(), 0, 0);
         }
     }
 
@@ -103,7 +104,8 @@ public final class Api {
                 new ClientAddresses(limits.trustedProxies()), services.metrics());
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
         EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes(), new IngestLimiter(
-                new RateLimiter(limits.ingestRate(), limits.ingestBurst()), services.db()));
+                new RateLimiter(limits.ingestRate(), limits.ingestBurst()), services.db()),
+                new OnDemandQuota(new RateLimiter(limits.onDemandRate(), limits.onDemandBurst()), services.metrics()));
         long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());

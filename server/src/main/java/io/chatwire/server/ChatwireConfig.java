@@ -49,7 +49,9 @@ public record ChatwireConfig(
         int ingestBurst,
         int endpointConcurrency,
         int authFailureLimit,
-        List<Cidr> trustedProxies) {
+        List<Cidr> trustedProxies,
+        int onDemandRate,
+        int onDemandBurst) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -90,6 +92,10 @@ public record ChatwireConfig(
             throw new IllegalArgumentException("CHATWIRE_AUTH_FAILURE_LIMIT must not be negative");
         }
         trustedProxies = List.copyOf(trustedProxies);
+        if (onDemandRate < 0 || onDemandBurst < 0) {
+            throw new IllegalArgumentException(
+                    "CHATWIRE_ON_DEMAND_RATE and CHATWIRE_ON_DEMAND_BURST must not be negative");
+        }
     }
 
     /** Where the secret key is kept when CHATWIRE_SECRET_KEY does not give it. */
@@ -138,7 +144,9 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
                 s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
                 s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20),
-                s.cidrs("CHATWIRE_TRUSTED_PROXIES"));
+                s.cidrs("CHATWIRE_TRUSTED_PROXIES"),
+                s.integer("CHATWIRE_ON_DEMAND_RATE", 10),
+                s.integer("CHATWIRE_ON_DEMAND_BURST", 60));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -168,7 +176,8 @@ public record ChatwireConfig(
                 + " ingestRate=" + (ingestRate == 0 ? "unlimited" : ingestRate + "/s burst " + ingestBurst)
                 + " endpointConcurrency=" + endpointConcurrency
                 + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min")
-                + " trustedProxies=" + trustedProxies;
+                + " trustedProxies=" + trustedProxies
+                + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst);
     }
 
     @Override

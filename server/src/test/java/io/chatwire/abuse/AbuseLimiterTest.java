@@ -86,6 +86,20 @@ class AbuseLimiterTest {
         }
     }
 
+    @Test
+    void workChargedAfterwardsIsPaidBackBeforeTheNextRequest() {
+        RateLimiter limiter = new RateLimiter(2, 3, 1000, nanos::get);
+        assertThat(limiter.tryAcquire("acct_a")).isEmpty();
+        limiter.charge("acct_a", 9); // a recover that resent ten deliveries: 3 - 10 = -7 tokens
+        Duration wait = limiter.tryAcquire("acct_a").orElseThrow();
+        assertThat(wait).isBetween(Duration.ofMillis(3999), Duration.ofMillis(4001));
+        advance(Duration.ofMillis(3900));
+        assertThat(limiter.tryAcquire("acct_a")).isPresent();
+        advance(Duration.ofMillis(100));
+        assertThat(limiter.tryAcquire("acct_a")).isEmpty();
+        assertThat(limiter.tryAcquire("acct_b")).as("only the account that owes waits").isEmpty();
+    }
+
     // --- failed authentication -------------------------------------------------------------------
 
     private static final InetAddress CLIENT = InetAddress.ofLiteral("203.0.113.7");

@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,14 +23,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The abuse limits: the per-account ingest rate (429 with Retry-After, nothing stored), the throttle
  * on failed authentication per address (bad tokens only: valid credentials are always served, and the
  * bad-token answer never tells whether an account exists), the trusted-proxy setting that names the
- * address, Jetty's own refusals in the JSON error shape, and the per-endpoint delivery concurrency
- * (extra attempts wait, none fails).
+ * address, the per-account quota on on-demand sends (test, resend, recover), Jetty's own refusals in
+ * the JSON error shape, and the per-endpoint delivery concurrency (extra attempts wait, none fails).
  */
 class AbuseLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -173,6 +177,147 @@ class AbuseLimitsTest {
             assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.3").status()).isEqualTo(429);
             assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.4").status()).isEqualTo(429);
         }
+    }
+
+    // --- on-demand sends ---------------------------------------------------------------------------
+
+    /** One server for the quota tests; each test has an account (and so a quota) of its own. */
+    private static RunningChatwire onDemand;
+
+    private static RunningChatwire onDemand() {
+        if (onDemand == null) {
+            // A burst of 3 and 1 a second; one attempt per delivery, so a failure is final at once.
+            onDemand = RunningChatwire.start(Map.of("CHATWIRE_ON_DEMAND_RATE", "1", "CHATWIRE_ON_DEMAND_BURST", "3",
+                    "CHATWIRE_RETRY_SCHEDULE", "0s"));
+        }
+        return onDemand;
+    }
+
+    @AfterAll
+    static void stopOnDemand() {
+        if (onDemand != null) {
+            onDemand.close();
+        }
+    }
+
+    private static void assertRefusedByTheQuota(ApiClient.Response r) {
+        assertThat(r.status()).as(r.raw()).isEqualTo(429);
+        assertThat(Long.parseLong(r.header("Retry-After"))).isPositive();
+        assertThat(r.text("error")).isEqualTo("rate_limited");
+        assertThat(r.text("message")).contains("quota").contains("nothing was sent or stored");
+    }
+
+    /** chatwire_on_demand_refused_total{kind=...} on this node, from /metrics (0 while not exported). */
+    private static double refusals(RunningChatwire chatwire, String kind) {
+        String metrics = chatwire.anonymous().get("/metrics").raw();
+        Matcher m = Pattern.compile("(?m)^chatwire_on_demand_refused_total\\{[^}]*kind=\"" + kind + "\"[^}]*} (\\S+)$")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void testEventsPastTheAccountsQuotaAreRefusedWith429AndNothingIsSentOrStored() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            double refusedBefore = refusals(chatwire, "test");
+            int sent = 0;
+            List<ApiClient.Response> refused = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ApiClient.Response r = account.api().post("/v1/endpoints/" + endpoint + "/test", "");
+                if (r.status() == 429) {
+                    refused.add(r);
+                } else {
+                    assertThat(r.status()).as(r.raw()).isEqualTo(200);
+                    sent++;
+                }
+            }
+            assertThat(sent).as("the burst, and what trickled in meanwhile").isBetween(3, 6);
+            assertThat(refused).hasSize(10 - sent);
+            refused.forEach(AbuseLimitsTest::assertRefusedByTheQuota);
+            sleep(Duration.ofMillis(300));
+            assertThat(receiver.count()).isEqualTo(sent);
+            assertThat(account.api().get("/v1/events?limit=200").json().path("data")).hasSize(sent);
+            assertThat(refusals(chatwire, "test") - refusedBefore).isEqualTo(refused.size());
+        }
+    }
+
+    @Test
+    void resendsPastTheQuotaAreRefusedAndSendNothing() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                events.add(chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "q" + i)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() == 8);
+            double refusedBefore = refusals(chatwire, "resend");
+
+            int resent = 0;
+            List<String> refusedEvents = new ArrayList<>();
+            for (String event : events) {
+                ApiClient.Response r = account.api().post("/v1/events/" + event + "/resend",
+                        "{\"endpoint_id\":\"" + endpoint + "\"}");
+                if (r.status() == 429) {
+                    assertRefusedByTheQuota(r);
+                    refusedEvents.add(event);
+                } else {
+                    assertThat(r.status()).as(r.raw()).isEqualTo(202);
+                    resent++;
+                }
+            }
+            assertThat(resent).isBetween(3, 5);
+            int expected = 8 + resent;
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() >= expected);
+            sleep(Duration.ofMillis(300));
+            assertThat(receiver.count()).isEqualTo(expected);
+            for (String event : refusedEvents) {
+                JsonNode delivery = account.api().get("/v1/events/" + event + "/deliveries").json().path("data").get(0);
+                assertThat(delivery.path("attempt_count").asInt()).as("no new attempt").isEqualTo(1);
+            }
+            assertThat(refusals(chatwire, "resend") - refusedBefore).isEqualTo(refusedEvents.size());
+        }
+    }
+
+    @Test
+    void recoverCountsEveryDeliveryItResendsAgainstTheQuotaAndPastItRecoversNothing() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start().answering(TestReceiver.Answer.status(500))) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            String since = "{\"since\":\"" + java.time.Instant.now().minusSeconds(5) + "\"}";
+            for (int i = 0; i < 8; i++) {
+                chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "q" + i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> failed(account) == 8);
+            double refusedBefore = refusals(chatwire, "recover");
+
+            // One request, eight deliveries: admitted (the quota was not used up), and all eight counted.
+            ApiClient.Response first = account.api().post("/v1/endpoints/" + endpoint + "/recover", since);
+            assertThat(first.status()).as(first.raw()).isEqualTo(202);
+            assertThat(first.json().path("recovered").asInt()).isEqualTo(8);
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() == 16 && failed(account) == 8);
+
+            // Eight sends against a burst of 3 at 1 a second: the account waits for the rest to refill.
+            ApiClient.Response again = account.api().post("/v1/endpoints/" + endpoint + "/recover", since);
+            assertRefusedByTheQuota(again);
+            assertThat(Long.parseLong(again.header("Retry-After"))).isGreaterThanOrEqualTo(2);
+            assertRefusedByTheQuota(account.api().post("/v1/endpoints/" + endpoint + "/test", ""));
+            sleep(Duration.ofMillis(500));
+            assertThat(receiver.count()).isEqualTo(16);
+            assertThat(failed(account)).as("still failed: nothing was put back").isEqualTo(8);
+            assertThat(refusals(chatwire, "recover") - refusedBefore).isEqualTo(1);
+        }
+    }
+
+    private static int failed(TestAccount account) {
+        return account.api().get("/v1/deliveries?status=failed&limit=100").json().path("data").size();
     }
 
     @Test

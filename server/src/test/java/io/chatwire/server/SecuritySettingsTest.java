@@ -25,6 +25,8 @@ class SecuritySettingsTest {
         assertThat(c.endpointConcurrency()).isEqualTo(64);
         assertThat(c.authFailureLimit()).isEqualTo(20);
         assertThat(c.trustedProxies()).isEmpty();
+        assertThat(c.onDemandRate()).isEqualTo(10);
+        assertThat(c.onDemandBurst()).isEqualTo(60);
     }
 
     @Test
@@ -37,6 +39,19 @@ class SecuritySettingsTest {
                 .hasMessageContaining("CHATWIRE_TRUSTED_PROXIES").hasMessageContaining("proxy.internal");
         assertThatThrownBy(() -> load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/33")))
                 .hasMessageContaining("CHATWIRE_TRUSTED_PROXIES");
+    }
+
+    @Test
+    void theOnDemandQuotaMustNotBeNegativeAndZeroMeansNoLimit() {
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ON_DEMAND_RATE", "-1")))
+                .hasMessageContaining("CHATWIRE_ON_DEMAND_RATE");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ON_DEMAND_BURST", "-1")))
+                .hasMessageContaining("CHATWIRE_ON_DEMAND_BURST");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ON_DEMAND_RATE", "ten")))
+                .hasMessageContaining("CHATWIRE_ON_DEMAND_RATE").hasMessageContaining("whole number");
+        assertThat(load(Map.of("CHATWIRE_ON_DEMAND_RATE", "0")).describe()).contains("onDemandRate=unlimited");
+        assertThat(load(Map.of("CHATWIRE_ON_DEMAND_RATE", "2", "CHATWIRE_ON_DEMAND_BURST", "5")).describe())
+                .contains("onDemandRate=2/s burst 5");
     }
 
     @Test

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.chatwire.abuse.AuthThrottle;
+import io.chatwire.abuse.ClientAddresses;
+import io.chatwire.abuse.RateLimiter;
 import io.chatwire.account.AccountStore;
 import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.delivery.DeliveryScheduler;
@@ -17,6 +20,7 @@ import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
+import io.chatwire.network.Cidr;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
@@ -30,6 +34,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,12 +68,18 @@ public final class Api {
 
     /**
      * Body size caps, and the abuse limits: events per second per account (0 = no limit) with the
-     * burst a bucket saves up, and failed authentications per minute per address (0 = off).
+     * burst a bucket saves up, free failed authentications per minute per address (0 = off), the
+     * reverse proxies whose forwarded addresses are believed, and on-demand sends (test, resend,
+     * recover) per second per account (0 = no limit) with their burst.
      */
     public record Limits(long maxEventBytes, long maxSettingsBytes, int ingestRate, int ingestBurst,
-            int authFailureLimit) {
+            int authFailureLimit, List<Cidr> trustedProxies, int onDemandRate, int onDemandBurst) {
+        public Limits {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
         public Limits(long maxEventBytes, long maxSettingsBytes) {
-            this(maxEventBytes, maxSettingsBytes, 0, 0, 0);
+            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of(), 0, 0);
         }
     }
 
@@ -90,10 +101,12 @@ public final class Api {
     }
 
     public Javalin create() {
-        Auth auth = new Auth(services.accounts(), services.adminToken(), new AuthThrottle(limits.authFailureLimit()));
+        Auth auth = new Auth(services.accounts(), services.adminToken(), new AuthThrottle(limits.authFailureLimit()),
+                new ClientAddresses(limits.trustedProxies()), services.metrics());
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
         EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes(), new IngestLimiter(
-                new RateLimiter(limits.ingestRate(), limits.ingestBurst()), services.db()));
+                new RateLimiter(limits.ingestRate(), limits.ingestBurst()), services.db()),
+                new OnDemandQuota(new RateLimiter(limits.onDemandRate(), limits.onDemandBurst()), services.metrics()));
         long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());

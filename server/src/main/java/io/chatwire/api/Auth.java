@@ -1,34 +1,52 @@
 package io.chatwire.api;
 
+import io.chatwire.abuse.AuthThrottle;
+import io.chatwire.abuse.ClientAddresses;
 import io.chatwire.account.Account;
 import io.chatwire.account.AccountStore;
 import io.chatwire.problem.Problem;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Tells who is calling from {@code Authorization: Bearer <token>}: the operator (the platform's own
  * service token) or an account (its API key). Unknown and malformed tokens get the same answer, so
  * the API never tells whether an account exists.
+ *
+ * <p>A valid token is always served. Only a refused one is reported to the {@link AuthThrottle}, by
+ * the client's address ({@link ClientAddresses}); past the free failures it is answered 429 instead
+ * of 401, with the same body whatever the token was, so the throttle costs only those who fail.
  */
 final class Auth {
     private final AccountStore accounts;
     /** The configured operator token's SHA-256, compared in constant time with the presented token's. */
     private final Optional<byte[]> adminTokenHash;
     private final AuthThrottle throttle;
+    private final ClientAddresses addresses;
+    private final Counter unauthorized;
+    private final Counter throttled;
 
-    Auth(AccountStore accounts, Optional<String> adminToken) {
-        this(accounts, adminToken, new AuthThrottle(0));
-    }
-
-    Auth(AccountStore accounts, Optional<String> adminToken, AuthThrottle throttle) {
+    Auth(AccountStore accounts, Optional<String> adminToken, AuthThrottle throttle, ClientAddresses addresses,
+            MeterRegistry metrics) {
         this.accounts = accounts;
         this.adminTokenHash = adminToken.map(Auth::sha256);
         this.throttle = throttle;
+        this.addresses = addresses;
+        this.unauthorized = failures(metrics, "unauthorized");
+        this.throttled = failures(metrics, "throttled");
+    }
+
+    private static Counter failures(MeterRegistry metrics, String answer) {
+        return Counter.builder("chatwire.auth.failures").tag("answer", answer)
+                .description("Refused tokens, by answer: 401, or 429 past CHATWIRE_AUTH_FAILURE_LIMIT")
+                .register(metrics);
     }
 
     void requireOperator(Context ctx) {
@@ -72,11 +90,6 @@ final class Auth {
         if (values.isEmpty()) {
             throw new Problem.Unauthorized("send Authorization: Bearer <token>");
         }
-        Optional<java.time.Duration> blocked = throttle.blocked(ctx.ip());
-        if (blocked.isPresent()) {
-            throw new Problem.TooManyRequests("too_many_failed_authentications",
-                    "too many failed authentications from this address; try again later", blocked.get());
-        }
         String value = values.getFirst().strip();
         if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw invalid(ctx, "the Authorization header must be 'Bearer <token>'");
@@ -94,8 +107,23 @@ final class Auth {
     }
 
     private Problem invalid(Context ctx, String message) {
-        throttle.failed(ctx.ip());
-        return new Problem.Unauthorized(message);
+        var client = addresses.resolve(ctx.req().getRemoteAddr(), headers(ctx, "X-Forwarded-For"),
+                headers(ctx, "Forwarded"));
+        return switch (throttle.failed(client)) {
+            case AuthThrottle.Verdict.Unthrottled u -> {
+                unauthorized.increment();
+                yield new Problem.Unauthorized(message);
+            }
+            case AuthThrottle.Verdict.Throttled t -> {
+                throttled.increment();
+                yield new Problem.TooManyRequests("too_many_failed_authentications", "too many invalid tokens from"
+                        + " this address: check yours, and retry after the Retry-After header's seconds", t.retryAfter());
+            }
+        };
+    }
+
+    private static List<String> headers(Context ctx, String name) {
+        return Collections.list(ctx.req().getHeaders(name));
     }
 
     private static byte[] sha256(String token) {

@@ -30,16 +30,15 @@ final class EventRoutes {
     private final Auth auth;
     private final long maxEventBytes;
     private final IngestLimiter ingestLimiter;
+    private final OnDemandQuota onDemand;
 
-    EventRoutes(Api.Services services, Auth auth, long maxEventBytes) {
-        this(services, auth, maxEventBytes, new IngestLimiter(new RateLimiter(0, 0), services.db()));
-    }
-
-    EventRoutes(Api.Services services, Auth auth, long maxEventBytes, IngestLimiter ingestLimiter) {
+    EventRoutes(Api.Services services, Auth auth, long maxEventBytes, IngestLimiter ingestLimiter,
+            OnDemandQuota onDemand) {
         this.s = services;
         this.auth = auth;
         this.maxEventBytes = maxEventBytes;
         this.ingestLimiter = ingestLimiter;
+        this.onDemand = onDemand;
     }
 
     void register(RoutesConfig r) {
@@ -189,7 +188,9 @@ final class EventRoutes {
     private void sendTestEvent(Context ctx) {
         Account account = auth.requireAccount(ctx);
         requireDeliveringAccount(account);
-        DeliveryJob job = s.intake().acceptTest(account.id(), ctx.pathParam("endpointId"));
+        String endpointId = s.endpoints().get(account.id(), ctx.pathParam("endpointId")).id();
+        onDemand.admit(account, OnDemandQuota.Kind.TEST);
+        DeliveryJob job = s.intake().acceptTest(account.id(), endpointId);
         Optional<Attempt> attempt = s.dispatcher().attemptNow(job);
         ctx.json(new Views.TestEventView(job.eventId(), attempt.map(Views.AttemptView::of)));
     }
@@ -209,15 +210,20 @@ final class EventRoutes {
         }
     }
 
-    /** Puts every failed delivery of the endpoint since a time back on the schedule. */
+    /**
+     * Puts every failed delivery of the endpoint since a time back on the schedule; each counts as one
+     * send of the account's on-demand quota.
+     */
     private void recover(Context ctx) {
         Account account = auth.requireAccount(ctx);
         requireDeliveringAccount(account);
         JsonBody body = JsonBody.parse(Requests.body(ctx, 64 * 1024), Set.of("since"));
         Instant since = Requests.parseInstant("since", body.requiredString("since"));
         var endpoint = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
+        onDemand.admit(account, OnDemandQuota.Kind.RECOVER);
         Instant now = s.clock().instant();
         int recovered = s.deliveries().recoverFailed(account.id(), endpoint.id(), since, now);
+        onDemand.charge(account, recovered - 1L); // admit took the first
         s.scheduler().wake(now);
         ctx.status(202).json(new Views.RecoverView(recovered));
     }
@@ -233,6 +239,7 @@ final class EventRoutes {
             throw new Problem.Invalid("endpoint_of_other_chatbot",
                     "endpoint " + endpoint.id() + " belongs to another chatbot than event " + event.id());
         }
+        onDemand.admit(account, OnDemandQuota.Kind.RESEND);
         switch (s.deliveries().restart(account.id(), event.id(), endpoint.id(), s.clock().instant())) {
             case DeliveryStore.Restart.Started started -> {
                 s.dispatcher().dispatch(List.of(started.job()));

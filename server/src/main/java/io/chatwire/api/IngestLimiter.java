@@ -1,5 +1,6 @@
 package io.chatwire.api;
 
+import io.chatwire.abuse.RateLimiter;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;

@@ -49,7 +49,10 @@ public record ChatwireConfig(
         int ingestBurst,
         int endpointConcurrency,
         int authFailureLimit,
-        boolean strictEvents) {
+        boolean strictEvents,
+        List<Cidr> trustedProxies,
+        int onDemandRate,
+        int onDemandBurst) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -88,6 +91,11 @@ public record ChatwireConfig(
         }
         if (authFailureLimit < 0) {
             throw new IllegalArgumentException("CHATWIRE_AUTH_FAILURE_LIMIT must not be negative");
+        }
+        trustedProxies = List.copyOf(trustedProxies);
+        if (onDemandRate < 0 || onDemandBurst < 0) {
+            throw new IllegalArgumentException(
+                    "CHATWIRE_ON_DEMAND_RATE and CHATWIRE_ON_DEMAND_BURST must not be negative");
         }
     }
 
@@ -137,7 +145,10 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
                 s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
                 s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20),
-                s.bool("CHATWIRE_STRICT_EVENTS", false));
+                s.bool("CHATWIRE_STRICT_EVENTS", false),
+                s.cidrs("CHATWIRE_TRUSTED_PROXIES"),
+                s.integer("CHATWIRE_ON_DEMAND_RATE", 10),
+                s.integer("CHATWIRE_ON_DEMAND_BURST", 60));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -167,7 +178,9 @@ public record ChatwireConfig(
                 + " ingestRate=" + (ingestRate == 0 ? "unlimited" : ingestRate + "/s burst " + ingestBurst)
                 + " endpointConcurrency=" + endpointConcurrency
                 + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min")
-                + " strictEvents=" + strictEvents;
+                + " strictEvents=" + strictEvents
+                + " trustedProxies=" + trustedProxies
+                + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst);
     }
 
     @Override
@@ -215,7 +228,7 @@ public record ChatwireConfig(
             }
         }
 
-        /** Comma-separated CIDRs; empty (the default) allows no private address at all. */
+        /** Comma-separated CIDRs; empty (the default) is none at all. */
         List<Cidr> cidrs(String key) {
             List<Cidr> blocks = new ArrayList<>();
             for (String entry : text(key, "").split(",")) {

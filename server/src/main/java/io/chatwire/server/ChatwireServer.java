@@ -112,7 +112,8 @@ public final class ChatwireServer implements AutoCloseable {
                 config.secretGracePeriod(),
                 guard),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
-                        config.ingestBurst(), config.authFailureLimit()));
+                        config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
+                        config.onDemandRate(), config.onDemandBurst()));
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();

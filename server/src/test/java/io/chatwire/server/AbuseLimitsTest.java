@@ -2,6 +2,7 @@ package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.chatwire.testing.Waits.sleep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,15 +17,23 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The abuse limits: the per-account ingest rate (429 with Retry-After, nothing stored), the throttle
- * on failed authentication per address (which never tells whether an account exists), Jetty's own
- * refusals in the JSON error shape, and the per-endpoint delivery concurrency (extra attempts wait,
- * none fails for it).
+ * on failed authentication per address (bad tokens only: valid credentials are always served, and the
+ * bad-token answer never tells whether an account exists), the trusted-proxy setting that names the
+ * address, the per-account quota on on-demand sends (test, resend, recover), Jetty's own refusals in
+ * the JSON error shape, and the per-endpoint delivery concurrency (extra attempts wait, none fails).
  */
 class AbuseLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,36 +70,254 @@ class AbuseLimitsTest {
         }
     }
 
+    // --- failed authentication -------------------------------------------------------------------
+
+    private static final String UNKNOWN_KEY = "cwk_" + "Q".repeat(43);
+
     @Test
-    void failedAuthenticationIsThrottledPerAddressAndNeverTellsWhetherAnAccountExists() {
-        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "4"))) {
+    void aValidKeyAndTheOperatorAreServedWhileBadTokensFromTheSameAddressAreThrottled() {
+        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "3"))) {
+            TestAccount account = chatwire.createAccount("standard");
+            String chatbot = chatwire.createChatbot(account);
+            ApiClient attacker = account.api().as(UNKNOWN_KEY);
+            ApiClient fakeOperator = chatwire.operator().as("cwop_" + "Q".repeat(43));
+            for (int i = 0; i < 15; i++) {
+                attacker.get("/v1/account");
+                fakeOperator.post("/v1/events", RunningChatwire.chatEvent(chatbot, "forged " + i));
+            }
+            assertThat(attacker.get("/v1/account").status()).isEqualTo(429);
+
+            // The same address (loopback), valid credentials: served as if nobody had failed.
+            ApiClient.Response own = account.api().get("/v1/account");
+            assertThat(own.status()).as(own.raw()).isEqualTo(200);
+            assertThat(account.api().get("/api/v2/get-chatbots").status()).isEqualTo(200);
+            chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "the platform's ingest goes on"));
+            assertThat(chatwire.operator().get("/v1/accounts").status()).isEqualTo(200);
+            assertThat(account.api().get("/v1/events").json().path("data")).hasSize(1);
+
+            assertThat(attacker.get("/v1/account").status()).as("the bad tokens still are").isEqualTo(429);
+        }
+    }
+
+    @Test
+    void badTokensPastTheLimitGet429WithARetryAfterThatGrowsAndTheSameBodyWhateverTheToken() {
+        try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "3"))) {
             TestAccount account = chatwire.createAccount("standard");
             String real = account.apiKey();
             String almost = real.substring(0, real.length() - 1) + (real.endsWith("a") ? "b" : "a");
-            String unknown = "cwk_" + "Q".repeat(43);
+            String[] bad = {almost, UNKNOWN_KEY, "cwop_" + "Q".repeat(43), "garbage"};
 
             ApiClient.Response wrongOfRealAccount = account.api().as(almost).get("/v1/account");
-            ApiClient.Response wrongOfNoAccount = account.api().as(unknown).get("/v1/account");
+            ApiClient.Response wrongOfNoAccount = account.api().as(UNKNOWN_KEY).get("/v1/account");
             assertThat(wrongOfRealAccount.status()).isEqualTo(401);
             assertThat(wrongOfRealAccount.raw()).isEqualTo(wrongOfNoAccount.raw());
-            assertThat(account.api().as("cwop_" + "Q".repeat(43)).get("/v1/account").status()).isEqualTo(401);
             assertThat(account.api().as("garbage").post("/v1/events", "{}").status()).isEqualTo(401);
 
-            // Four failures from this address: now every request with credentials waits out the window,
-            // the valid key too — the answer does not depend on the token, so it reveals nothing.
-            ApiClient.Response blockedValid = account.api().get("/v1/account");
-            ApiClient.Response blockedWrong = account.api().as(almost).get("/v1/account");
-            ApiClient.Response blockedUnknown = account.api().as(unknown).get("/v1/account");
-            for (ApiClient.Response r : new ApiClient.Response[] {blockedValid, blockedWrong, blockedUnknown}) {
+            List<Long> retryAfter = new ArrayList<>();
+            Set<String> bodies = new HashSet<>();
+            Set<String> chatDataBodies = new HashSet<>();
+            for (int i = 0; i < 8; i++) {
+                boolean chatData = i % 2 == 1;
+                ApiClient.Response r = account.api().as(bad[i % bad.length])
+                        .get(chatData ? "/api/v2/get-chatbots" : "/v1/account");
                 assertThat(r.status()).as(r.raw()).isEqualTo(429);
-                assertThat(r.text("error")).isEqualTo("too_many_failed_authentications");
-                assertThat(Integer.parseInt(r.header("Retry-After"))).isBetween(1, 60);
+                retryAfter.add(Long.parseLong(r.header("Retry-After")));
+                if (chatData) {
+                    assertThat(r.text("status")).isEqualTo("error");
+                    assertThat(r.text("message")).isNotBlank();
+                    assertThat(r.json().has("error")).isFalse();
+                    chatDataBodies.add(r.raw());
+                } else {
+                    assertThat(r.text("error")).isEqualTo("too_many_failed_authentications");
+                    bodies.add(r.raw());
+                }
             }
-            assertThat(blockedValid.raw()).isEqualTo(blockedUnknown.raw());
-            // Routes without credentials stay open.
-            assertThat(chatwire.anonymous().get("/healthz").status()).isEqualTo(200);
+            assertThat(retryAfter.getFirst()).isBetween(1L, 2L);
+            for (int i = 1; i < retryAfter.size(); i++) {
+                assertThat(retryAfter.get(i)).as("Retry-After %s", retryAfter).isGreaterThan(retryAfter.get(i - 1));
+            }
+            assertThat(bodies).as("one answer whatever the token").hasSize(1);
+            assertThat(chatDataBodies).hasSize(1);
+            // The valid key is still served, and requests without credentials are not counted.
+            assertThat(account.api().get("/v1/account").status()).isEqualTo(200);
             assertThat(chatwire.anonymous().get("/v1/account").status()).isEqualTo(401);
+            assertThat(chatwire.anonymous().get("/healthz").status()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aForwardedClientAddressIsBelievedOnlyFromATrustedProxy() {
+        String name = "{\"name\":\"x\"}";
+        try (RunningChatwire behindProxy = RunningChatwire.start(Map.of(
+                "CHATWIRE_AUTH_FAILURE_LIMIT", "2", "CHATWIRE_TRUSTED_PROXIES", "127.0.0.1/32"))) {
+            ApiClient attacker = behindProxy.anonymous().as(UNKNOWN_KEY);
+            for (int i = 0; i < 2; i++) {
+                assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.7").status()).isEqualTo(401);
+            }
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.7").status()).isEqualTo(429);
+            // Another client behind the same proxy is another address.
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.8").status()).isEqualTo(401);
+            // What a client writes left of the address the proxy appended changes nothing.
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "198.51.100.1, 203.0.113.7").status())
+                    .isEqualTo(429);
+            // RFC 7239's Forwarded header names the same client.
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.7;proto=https").status())
+                    .isEqualTo(429);
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=\"[2001:db8::1]:4711\"").status())
+                    .isEqualTo(401);
+            // The proxy itself, without a header, is its own address too.
+            assertThat(attacker.post("/v1/chatbots", name).status()).isEqualTo(401);
+        }
+        try (RunningChatwire direct = RunningChatwire.start(Map.of("CHATWIRE_AUTH_FAILURE_LIMIT", "2"))) {
+            ApiClient attacker = direct.anonymous().as(UNKNOWN_KEY);
+            // No proxy is trusted: the headers are the client's own words, and every attempt counts
+            // against the address it really comes from.
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.1").status()).isEqualTo(401);
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.2").status()).isEqualTo(401);
+            assertThat(attacker.post("/v1/chatbots", name, "X-Forwarded-For", "203.0.113.3").status()).isEqualTo(429);
+            assertThat(attacker.post("/v1/chatbots", name, "Forwarded", "for=203.0.113.4").status()).isEqualTo(429);
+        }
+    }
+
+    // --- on-demand sends ---------------------------------------------------------------------------
+
+    /** One server for the quota tests; each test has an account (and so a quota) of its own. */
+    private static RunningChatwire onDemand;
+
+    private static RunningChatwire onDemand() {
+        if (onDemand == null) {
+            // A burst of 3 and 1 a second; one attempt per delivery, so a failure is final at once.
+            onDemand = RunningChatwire.start(Map.of("CHATWIRE_ON_DEMAND_RATE", "1", "CHATWIRE_ON_DEMAND_BURST", "3",
+                    "CHATWIRE_RETRY_SCHEDULE", "0s"));
+        }
+        return onDemand;
+    }
+
+    @AfterAll
+    static void stopOnDemand() {
+        if (onDemand != null) {
+            onDemand.close();
+        }
+    }
+
+    private static void assertRefusedByTheQuota(ApiClient.Response r) {
+        assertThat(r.status()).as(r.raw()).isEqualTo(429);
+        assertThat(Long.parseLong(r.header("Retry-After"))).isPositive();
+        assertThat(r.text("error")).isEqualTo("rate_limited");
+        assertThat(r.text("message")).contains("quota").contains("nothing was sent or stored");
+    }
+
+    /** chatwire_on_demand_refused_total{kind=...} on this node, from /metrics (0 while not exported). */
+    private static double refusals(RunningChatwire chatwire, String kind) {
+        String metrics = chatwire.anonymous().get("/metrics").raw();
+        Matcher m = Pattern.compile("(?m)^chatwire_on_demand_refused_total\\{[^}]*kind=\"" + kind + "\"[^}]*} (\\S+)$")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void testEventsPastTheAccountsQuotaAreRefusedWith429AndNothingIsSentOrStored() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            double refusedBefore = refusals(chatwire, "test");
+            int sent = 0;
+            List<ApiClient.Response> refused = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ApiClient.Response r = account.api().post("/v1/endpoints/" + endpoint + "/test", "");
+                if (r.status() == 429) {
+                    refused.add(r);
+                } else {
+                    assertThat(r.status()).as(r.raw()).isEqualTo(200);
+                    sent++;
+                }
+            }
+            assertThat(sent).as("the burst, and what trickled in meanwhile").isBetween(3, 6);
+            assertThat(refused).hasSize(10 - sent);
+            refused.forEach(AbuseLimitsTest::assertRefusedByTheQuota);
+            sleep(Duration.ofMillis(300));
+            assertThat(receiver.count()).isEqualTo(sent);
+            assertThat(account.api().get("/v1/events?limit=200").json().path("data")).hasSize(sent);
+            assertThat(refusals(chatwire, "test") - refusedBefore).isEqualTo(refused.size());
+        }
+    }
+
+    @Test
+    void resendsPastTheQuotaAreRefusedAndSendNothing() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                events.add(chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "q" + i)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() == 8);
+            double refusedBefore = refusals(chatwire, "resend");
+
+            int resent = 0;
+            List<String> refusedEvents = new ArrayList<>();
+            for (String event : events) {
+                ApiClient.Response r = account.api().post("/v1/events/" + event + "/resend",
+                        "{\"endpoint_id\":\"" + endpoint + "\"}");
+                if (r.status() == 429) {
+                    assertRefusedByTheQuota(r);
+                    refusedEvents.add(event);
+                } else {
+                    assertThat(r.status()).as(r.raw()).isEqualTo(202);
+                    resent++;
+                }
+            }
+            assertThat(resent).isBetween(3, 5);
+            int expected = 8 + resent;
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() >= expected);
+            sleep(Duration.ofMillis(300));
+            assertThat(receiver.count()).isEqualTo(expected);
+            for (String event : refusedEvents) {
+                JsonNode delivery = account.api().get("/v1/events/" + event + "/deliveries").json().path("data").get(0);
+                assertThat(delivery.path("attempt_count").asInt()).as("no new attempt").isEqualTo(1);
+            }
+            assertThat(refusals(chatwire, "resend") - refusedBefore).isEqualTo(refusedEvents.size());
+        }
+    }
+
+    @Test
+    void recoverCountsEveryDeliveryItResendsAgainstTheQuotaAndPastItRecoversNothing() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start().answering(TestReceiver.Answer.status(500))) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            String since = "{\"since\":\"" + java.time.Instant.now().minusSeconds(5) + "\"}";
+            for (int i = 0; i < 8; i++) {
+                chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "q" + i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> failed(account) == 8);
+            double refusedBefore = refusals(chatwire, "recover");
+
+            // One request, eight deliveries: admitted (the quota was not used up), and all eight counted.
+            ApiClient.Response first = account.api().post("/v1/endpoints/" + endpoint + "/recover", since);
+            assertThat(first.status()).as(first.raw()).isEqualTo(202);
+            assertThat(first.json().path("recovered").asInt()).isEqualTo(8);
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() == 16 && failed(account) == 8);
+
+            // Eight sends against a burst of 3 at 1 a second: the account waits for the rest to refill.
+            ApiClient.Response again = account.api().post("/v1/endpoints/" + endpoint + "/recover", since);
+            assertRefusedByTheQuota(again);
+            assertThat(Long.parseLong(again.header("Retry-After"))).isGreaterThanOrEqualTo(2);
+            assertRefusedByTheQuota(account.api().post("/v1/endpoints/" + endpoint + "/test", ""));
+            sleep(Duration.ofMillis(500));
+            assertThat(receiver.count()).isEqualTo(16);
+            assertThat(failed(account)).as("still failed: nothing was put back").isEqualTo(8);
+            assertThat(refusals(chatwire, "recover") - refusedBefore).isEqualTo(1);
+        }
+    }
+
+    private static int failed(TestAccount account) {
+        return account.api().get("/v1/deliveries?status=failed&limit=100").json().path("data").size();
     }
 
     @Test

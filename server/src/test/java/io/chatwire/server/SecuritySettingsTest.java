@@ -24,6 +24,34 @@ class SecuritySettingsTest {
         assertThat(c.ingestBurst()).isEqualTo(1000);
         assertThat(c.endpointConcurrency()).isEqualTo(64);
         assertThat(c.authFailureLimit()).isEqualTo(20);
+        assertThat(c.trustedProxies()).isEmpty();
+        assertThat(c.onDemandRate()).isEqualTo(10);
+        assertThat(c.onDemandBurst()).isEqualTo(60);
+    }
+
+    @Test
+    void trustedProxiesAreCidrsAndABadOneStopsTheStart() {
+        ChatwireConfig c = load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32,192.0.2.7"));
+        assertThat(c.trustedProxies()).extracting(Object::toString)
+                .containsExactly("10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32");
+        assertThat(c.describe()).contains("trustedProxies=[10.0.0.0/8");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")))
+                .hasMessageContaining("CHATWIRE_TRUSTED_PROXIES").hasMessageContaining("proxy.internal");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_TRUSTED_PROXIES", "10.0.0.0/33")))
+                .hasMessageContaining("CHATWIRE_TRUSTED_PROXIES");
+    }
+
+    @Test
+    void theOnDemandQuotaMustNotBeNegativeAndZeroMeansNoLimit() {
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ON_DEMAND_RATE", "-1")))
+                .hasMessageContaining("CHATWIRE_ON_DEMAND_RATE");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ON_DEMAND_BURST", "-1")))
+                .hasMessageContaining("CHATWIRE_ON_DEMAND_BURST");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ON_DEMAND_RATE", "ten")))
+                .hasMessageContaining("CHATWIRE_ON_DEMAND_RATE").hasMessageContaining("whole number");
+        assertThat(load(Map.of("CHATWIRE_ON_DEMAND_RATE", "0")).describe()).contains("onDemandRate=unlimited");
+        assertThat(load(Map.of("CHATWIRE_ON_DEMAND_RATE", "2", "CHATWIRE_ON_DEMAND_BURST", "5")).describe())
+                .contains("onDemandRate=2/s burst 5");
     }
 
     @Test

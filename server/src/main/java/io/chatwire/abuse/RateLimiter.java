@@ -1,4 +1,4 @@
-package io.chatwire.api;
+package io.chatwire.abuse;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -6,14 +6,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per key (for ingest: per account): {@code rate} tokens a second, at most
- * {@code burst} saved up. Kept in memory per node, so a cluster of n nodes admits up to n times the
- * rate; that is the intent (the limit protects a node and its database writer, not a billing quota).
+ * A token bucket per key (per account, for ingest and for on-demand sends): {@code rate} tokens a
+ * second, at most {@code burst} saved up. Kept in memory per node, so a cluster of n nodes admits up
+ * to n times the rate; that is the intent (the limit protects a node, its database writer and the
+ * targets it sends to, not a billing quota).
+ *
+ * <p>Work whose size is known only once done (a recover resends however many deliveries had failed)
+ * is {@link #charge charged} afterwards: the bucket may go below zero, and the key then waits until
+ * it has paid that back, so over time the rate holds for it too.
  *
  * <p>The map is bounded: past {@code maxKeys} buckets, full (idle) ones are dropped, which loses
  * nothing since a new bucket starts full.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private final double ratePerNano;
     private final double burst;
     private final int maxKeys;
@@ -34,6 +39,11 @@ final class RateLimiter {
             return (long) Math.ceil((1 - tokens) / ratePerNano);
         }
 
+        synchronized void charge(long now, long permits) {
+            refill(now);
+            tokens -= permits;
+        }
+
         synchronized boolean isFull(long now) {
             refill(now);
             return tokens >= burst;
@@ -51,27 +61,41 @@ final class RateLimiter {
      * @param ratePerSecond tokens added per second; 0 means no limit
      * @param burst the most tokens a bucket holds (at least 1)
      */
-    RateLimiter(double ratePerSecond, int burst, int maxKeys, LongSupplier nanoTime) {
+    public RateLimiter(double ratePerSecond, int burst, int maxKeys, LongSupplier nanoTime) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = Math.max(1, burst);
         this.maxKeys = maxKeys;
         this.nanoTime = nanoTime;
     }
 
-    RateLimiter(double ratePerSecond, int burst) {
+    public RateLimiter(double ratePerSecond, int burst) {
         this(ratePerSecond, burst, 100_000, System::nanoTime);
     }
 
-    boolean isUnlimited() {
+    public boolean isUnlimited() {
         return ratePerNano <= 0;
     }
 
     /** Empty when the request may go ahead (a token was taken); else how long until it may. */
-    Optional<Duration> tryAcquire(String key) {
+    public Optional<Duration> tryAcquire(String key) {
         if (isUnlimited()) {
             return Optional.empty();
         }
         long now = nanoTime.getAsLong();
+        long wait = bucket(key, now).take(now);
+        return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+    }
+
+    /** Takes {@code permits} tokens for work already done, going below zero if need be. */
+    public void charge(String key, long permits) {
+        if (isUnlimited() || permits <= 0) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        bucket(key, now).charge(now, permits);
+    }
+
+    private Bucket bucket(String key, long now) {
         Bucket bucket = buckets.get(key);
         if (bucket == null) {
             if (buckets.size() >= maxKeys) {
@@ -79,8 +103,7 @@ final class RateLimiter {
             }
             bucket = buckets.computeIfAbsent(key, k -> new Bucket());
         }
-        long wait = bucket.take(now);
-        return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+        return bucket;
     }
 
     int size() {

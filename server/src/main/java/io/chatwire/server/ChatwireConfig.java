@@ -48,7 +48,9 @@ public record ChatwireConfig(
         int ingestRate,
         int ingestBurst,
         int endpointConcurrency,
-        int authFailureLimit) {
+        int authFailureLimit,
+        Duration headerTimeout,
+        int maxConnections) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -87,6 +89,12 @@ public record ChatwireConfig(
         }
         if (authFailureLimit < 0) {
             throw new IllegalArgumentException("CHATWIRE_AUTH_FAILURE_LIMIT must not be negative");
+        }
+        if (headerTimeout.isZero() || headerTimeout.isNegative()) {
+            throw new IllegalArgumentException("CHATWIRE_HEADER_TIMEOUT must be longer than zero (got " + headerTimeout + ")");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("CHATWIRE_MAX_CONNECTIONS must be at least 1 (got " + maxConnections + ")");
         }
     }
 
@@ -135,7 +143,9 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_INGEST_RATE", 500),
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
                 s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
-                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20));
+                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20),
+                s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
+                s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -164,7 +174,8 @@ public record ChatwireConfig(
                 + " secretKey=" + (secretKey.isPresent() ? "***(from CHATWIRE_SECRET_KEY)" : "(key file " + secretKeyFile() + ")")
                 + " ingestRate=" + (ingestRate == 0 ? "unlimited" : ingestRate + "/s burst " + ingestBurst)
                 + " endpointConcurrency=" + endpointConcurrency
-                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min");
+                + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min")
+                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections;
     }
 
     @Override

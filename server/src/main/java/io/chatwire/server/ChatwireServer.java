@@ -110,7 +110,7 @@ public final class ChatwireServer implements AutoCloseable {
                 config.secretGracePeriod(),
                 guard),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
-                        config.ingestBurst(), config.authFailureLimit()));
+                        config.ingestBurst(), config.authFailureLimit(), config.headerTimeout(), config.maxConnections()));
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();

@@ -60,10 +60,9 @@ public record Cidr(boolean ipv6, BigInteger network, int prefix) {
         }
         if (ipv6 && prefix >= 96 && isIpv4Mapped(bytes)) {
             // An entry must mean exactly the addresses it names, and these are only ever dialled as IPv4.
-            String ipv4 = (bytes[12] & 0xff) + "." + (bytes[13] & 0xff) + "." + (bytes[14] & 0xff) + "." + (bytes[15] & 0xff);
             Cidr same = new Cidr(false, new BigInteger(1, new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]}), prefix - 96);
-            throw new IllegalArgumentException("'" + text + "' would never match: an IPv4-mapped address (::ffff:" + ipv4
-                    + ") is dialled as the IPv4 address; write " + same);
+            throw new IllegalArgumentException("'" + text + "' would never match: IPv4-mapped addresses (::ffff:a.b.c.d)"
+                    + " are dialled as their IPv4 address; write " + same);
         }
         return block;
     }

@@ -10,9 +10,10 @@ import java.util.Optional;
 /**
  * The address blocks a webhook must never reach unless the operator allows them: everything that
  * is not a public unicast address, after the IANA IPv4 and IPv6 special-purpose address registries.
- * The first matching rule names the refusal, so the more specific blocks come first. Left out on
- * purpose: the few special-purpose blocks the registries mark globally reachable and that answer
- * like any server (AS112 DNS sinks, AMT relays).
+ * The first matching rule names the refusal, so the more specific blocks come first. Left reachable
+ * on purpose: the special-purpose blocks the registries mark globally reachable that answer like any
+ * server and lie outside a refused block (AS112 DNS sinks 192.31.196.0/24, 192.175.48.0/24,
+ * 2620:4f:8000::/48; AMT relays 192.52.193.0/24).
  */
 final class Ranges {
     private Ranges() {
@@ -104,8 +105,7 @@ final class Ranges {
      */
     static Optional<String> ipv6Rule(Inet6Address address) {
         byte[] bytes = address.getAddress();
-        Optional<Inet4Address> carried = embeddedIpv4(bytes);
-        Optional<String> carriedRule = carried.flatMap(Ranges::ipv4Rule);
+        Optional<String> carriedRule = embeddedIpv4(bytes).flatMap(Ranges::ipv4Rule);
         if (carriedRule.isPresent()) {
             return carriedRule;
         }

@@ -52,11 +52,28 @@ public record Cidr(boolean ipv6, BigInteger network, int prefix) {
         }
         // Java reads "::ffff:a.b.c.d" as an IPv4 address; an IPv6 block must keep its 128 bits.
         byte[] bytes = ipv6 ? sixteenBytes(literal) : literal.getAddress();
+        Cidr block;
         try {
-            return new Cidr(ipv6, new BigInteger(1, bytes), prefix);
+            block = new Cidr(ipv6, new BigInteger(1, bytes), prefix);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not a CIDR: " + e.getMessage());
         }
+        if (ipv6 && prefix >= 96 && isIpv4Mapped(bytes)) {
+            // An entry must mean exactly the addresses it names, and these are only ever dialled as IPv4.
+            Cidr same = new Cidr(false, new BigInteger(1, new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]}), prefix - 96);
+            throw new IllegalArgumentException("'" + text + "' would never match: IPv4-mapped addresses (::ffff:a.b.c.d)"
+                    + " are dialled as their IPv4 address; write " + same);
+        }
+        return block;
+    }
+
+    private static boolean isIpv4Mapped(byte[] sixteen) {
+        for (int i = 0; i < 10; i++) {
+            if (sixteen[i] != 0) {
+                return false;
+            }
+        }
+        return sixteen[10] == (byte) 0xff && sixteen[11] == (byte) 0xff;
     }
 
     /** Whether the address lies in this block; an IPv4 address is never in an IPv6 block, nor the reverse. */

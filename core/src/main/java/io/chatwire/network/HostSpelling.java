@@ -28,6 +28,10 @@ sealed interface HostSpelling {
 
     Pattern NUMBER = Pattern.compile("0[xX][0-9a-fA-F]*|[0-9]+");
 
+    /** DNS limits (RFC 1035): a name no resolver can look up is refused here, not sent to one. */
+    int MAX_NAME = 253;
+    int MAX_LABEL = 63;
+
     static HostSpelling of(String raw) {
         String host = raw == null ? "" : raw.strip();
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -47,9 +51,23 @@ sealed interface HostSpelling {
         String trimmed = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         String[] parts = trimmed.split("\\.", -1);
         if (!NUMBER.matcher(parts[parts.length - 1]).matches()) {
-            return new Name(host.toLowerCase(Locale.ROOT));
+            return name(raw, host, trimmed, parts);
         }
         return ipv4(raw, parts);
+    }
+
+    private static HostSpelling name(String raw, String host, String trimmed, String[] labels) {
+        if (trimmed.length() > MAX_NAME) {
+            return new Malformed(raw, "a host name is at most " + MAX_NAME + " characters (this one has "
+                    + trimmed.length() + ")");
+        }
+        for (String label : labels) {
+            if (label.length() > MAX_LABEL) {
+                return new Malformed(raw, "each dot-separated part of a host name is at most " + MAX_LABEL
+                        + " characters (one has " + label.length() + ")");
+            }
+        }
+        return new Name(host.toLowerCase(Locale.ROOT));
     }
 
     /** inet_aton: 1 to 4 parts; the last fills all remaining bytes (a, a.b = 8.24, a.b.c = 8.8.16, a.b.c.d). */

@@ -1,5 +1,6 @@
 package io.chatwire.network;
 
+import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,8 +9,11 @@ import java.util.Optional;
 
 /**
  * The address blocks a webhook must never reach unless the operator allows them: everything that
- * is not a public unicast address. The first matching rule names the refusal, so the more specific
- * blocks come first.
+ * is not a public unicast address, after the IANA IPv4 and IPv6 special-purpose address registries.
+ * The first matching rule names the refusal, so the more specific blocks come first. Left reachable
+ * on purpose: the special-purpose blocks the registries mark globally reachable that answer like any
+ * server and lie outside a refused block (AS112 DNS sinks 192.31.196.0/24, 192.175.48.0/24,
+ * 2620:4f:8000::/48; AMT relays 192.52.193.0/24).
  */
 final class Ranges {
     private Ranges() {
@@ -40,7 +44,10 @@ final class Ranges {
             Rule.of("reserved", "192.0.2.0/24"),
             Rule.of("reserved", "198.18.0.0/15"),
             Rule.of("reserved", "198.51.100.0/24"),
-            Rule.of("reserved", "203.0.113.0/24"));
+            Rule.of("reserved", "203.0.113.0/24"),
+            // The 6to4 relay anycast (RFC 7526 deprecated it): whichever relay is nearest answers,
+            // which may be one inside the operator's network, and it forwards into IPv6 unchecked.
+            Rule.of("reserved", "192.88.99.0/24"));
 
     private static final Cidr UNSPECIFIED6 = Cidr.parse("::/128");
     private static final Cidr LOOPBACK6 = Cidr.parse("::1/128");
@@ -49,23 +56,40 @@ final class Ranges {
             Rule.of("unique-local", "fc00::/7"),
             Rule.of("ipv6-link-local", "fe80::/10"),
             Rule.of("multicast", "ff00::/8"),
-            // Teredo hides its IPv4 address obfuscated; documentation space is never a real server.
-            Rule.of("reserved", "2001::/32"),
+            // IETF protocol assignments (RFC 2928): Teredo 2001::/32, which hides its IPv4 address
+            // obfuscated, benchmarking 2001:2::/48 (often used inside networks), ORCHID, anycast
+            // services. None of it is a customer's server.
+            Rule.of("reserved", "2001::/23"),
+            // Documentation space is never a real server (RFC 3849, RFC 9637).
             Rule.of("reserved", "2001:db8::/32"),
+            Rule.of("reserved", "3fff::/20"),
             // Local-use NAT64 (RFC 8215) translates into the operator's own network.
             Rule.of("reserved", "64:ff9b:1::/48"));
 
-    /** Only 2000::/3 is global unicast; anything else left over is not a customer's server. */
+    /**
+     * Only 2000::/3 is global unicast; anything else left over is not a customer's server: the
+     * discard prefix 100::/64, the deprecated IPv4-compatible ::/96 and site-local fec0::/10, and
+     * the IPv4-translated ::ffff:0:0:0/96 among them.
+     */
     private static final Cidr GLOBAL_UNICAST6 = Cidr.parse("2000::/3");
 
-    /** IPv6 forms that carry an IPv4 address and reach it: the IPv4 address decides. */
+    /** NAT64's well-known prefix (RFC 6052): a translator reaches the IPv4 address, and nothing else. */
+    private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
+
+    /**
+     * IPv4-mapped addresses, ::ffff:0:0/96: never on the wire; a socket given one dials the IPv4
+     * address over IPv4. (Built by hand: Cidr.parse refuses it, as an allow-list entry that could
+     * never match.)
+     */
+    private static final Cidr MAPPED = new Cidr(true, BigInteger.valueOf(0xffff).shiftLeft(32), 96);
+
+    /** IPv6 forms that carry an IPv4 address and reach it. */
     private record Embedding(Cidr block, int offset) {
     }
 
     private static final List<Embedding> EMBEDDINGS = List.of(
-            new Embedding(Cidr.parse("::ffff:0:0/96"), 12),    // IPv4-mapped
             new Embedding(Cidr.parse("::ffff:0:0:0/96"), 12),  // IPv4-translated (SIIT)
-            new Embedding(Cidr.parse("64:ff9b::/96"), 12),     // NAT64 well-known prefix
+            new Embedding(NAT64, 12),
             new Embedding(Cidr.parse("::/96"), 12),            // IPv4-compatible (deprecated, still routed by some stacks)
             new Embedding(Cidr.parse("2002::/16"), 2));        // 6to4
 
@@ -74,8 +98,20 @@ final class Ranges {
         return IPV4.stream().filter(r -> r.block().contains(bytes)).map(Rule::name).findFirst();
     }
 
-    /** The rule for an IPv6 address that embeds no IPv4 address. */
-    static Optional<String> ipv6Rule(byte[] bytes) {
+    /**
+     * The rule for an IPv6 address. One that carries an IPv4 address is refused when that address
+     * would be, under that address's rule (the telling one: "loopback" for ::127.0.0.1); then it must
+     * pass as IPv6 too, except through NAT64, which reaches the public IPv4 address and nothing else.
+     */
+    static Optional<String> ipv6Rule(Inet6Address address) {
+        byte[] bytes = address.getAddress();
+        Optional<String> carriedRule = embeddedIpv4(bytes).flatMap(Ranges::ipv4Rule);
+        if (carriedRule.isPresent()) {
+            return carriedRule;
+        }
+        if (NAT64.contains(bytes)) {
+            return Optional.empty();
+        }
         if (UNSPECIFIED6.contains(bytes)) {
             return Optional.of("unspecified");
         }
@@ -89,9 +125,22 @@ final class Ranges {
         return Optional.of("reserved");
     }
 
+    /**
+     * The address a socket actually dials: an IPv4-mapped IPv6 address is dialled as its IPv4
+     * address, over IPv4 (Java already reads the literal ::ffff:a.b.c.d as IPv4, but a resolver may
+     * hand back an Inet6Address with those bytes). Every other address is dialled as it is.
+     */
+    static InetAddress dialled(InetAddress address) {
+        if (address instanceof Inet6Address v6 && MAPPED.contains(v6.getAddress())) {
+            byte[] v4 = new byte[4];
+            System.arraycopy(v6.getAddress(), 12, v4, 0, 4);
+            return ipv4(v4);
+        }
+        return address;
+    }
+
     /** The IPv4 address an IPv6 address carries, if it is one of the forms that reach it. */
-    static Optional<Inet4Address> embeddedIpv4(Inet6Address address) {
-        byte[] bytes = address.getAddress();
+    private static Optional<Inet4Address> embeddedIpv4(byte[] bytes) {
         if (UNSPECIFIED6.contains(bytes) || LOOPBACK6.contains(bytes)) {
             return Optional.empty();
         }

@@ -52,20 +52,20 @@ public record TargetGuard(List<Cidr> allowed, boolean requireHttps, Resolver res
         return new TargetGuard(allowed, requireHttps, other);
     }
 
-    /** The rule that refuses this address, or empty if a webhook may go there. */
+    /**
+     * The rule that refuses this address, or empty if a webhook may go there. An allowed block means
+     * exactly the addresses it names, as they are dialled: 127.0.0.1/32 allows 127.0.0.1 (and
+     * ::ffff:127.0.0.1, which the socket dials as 127.0.0.1 over IPv4), never ::127.0.0.1 or
+     * 64:ff9b::7f00:1, which are dialled as IPv6 and reach whatever that IPv6 address reaches.
+     */
     public Optional<String> refusal(InetAddress address) {
-        if (allowed.stream().anyMatch(block -> block.contains(address))) {
+        InetAddress dialled = Ranges.dialled(address);
+        if (allowed.stream().anyMatch(block -> block.contains(dialled))) {
             return Optional.empty();
         }
-        return switch (address) {
+        return switch (dialled) {
             case Inet4Address v4 -> Ranges.ipv4Rule(v4);
-            case Inet6Address v6 -> {
-                byte[] bytes = v6.getAddress();
-                // Java turns most IPv4-mapped addresses into Inet4Address, but not all paths do (a
-                // resolver may build an Inet6Address from raw bytes): the embedded IPv4 decides.
-                Optional<Inet4Address> embedded = Ranges.embeddedIpv4(v6);
-                yield embedded.isPresent() ? refusal(embedded.get()) : Ranges.ipv6Rule(bytes);
-            }
+            case Inet6Address v6 -> Ranges.ipv6Rule(v6);
             default -> Optional.of("reserved");
         };
     }

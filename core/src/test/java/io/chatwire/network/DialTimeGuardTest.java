@@ -7,6 +7,7 @@ import io.chatwire.delivery.ErrorKind;
 import io.chatwire.delivery.HttpDeliverer;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.testing.TestReceiver;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The guard inside a real HTTP client: what is dialled is what the guard's resolver answered and
@@ -108,6 +111,49 @@ class DialTimeGuardTest {
                 .post(URI.create("http://[::1]:" + receiver.url().getPort() + "/hook"), JSON, Map.of(), BODY);
 
         assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+    }
+
+    @ParameterizedTest(name = "http://{0}/ is not dialled when only 127.0.0.1/32 is allowed")
+    @ValueSource(strings = {"[::127.0.0.1]", "[64:ff9b::7f00:1]", "[::ffff:0:7f00:1]"})
+    void anIpv6FormOfAnAllowedIpv4AddressIsNotDialled(String host) {
+        TargetGuard onlyLocalhost = new TargetGuard(List.of(Cidr.parse("127.0.0.1/32")), false);
+
+        AttemptResult result = deliverer(onlyLocalhost)
+                .post(URI.create("http://" + host + ":" + receiver.url().getPort() + "/hook"), JSON, Map.of(), BODY);
+
+        assertThat(result).isInstanceOfSatisfying(AttemptResult.NotAnswered.class, n -> {
+            assertThat(n.kind()).isEqualTo(ErrorKind.BLOCKED_TARGET);
+            assertThat(n.message()).contains("loopback");
+        });
+        assertThat(receiver.count()).isZero();
+    }
+
+    @Test
+    void aNameThatResolvesToAnIpv6FormOfAnAllowedIpv4AddressIsNotDialled() {
+        TargetGuard guard = new TargetGuard(List.of(Cidr.parse("127.0.0.1/32")), false,
+                host -> new InetAddress[] {InetAddress.ofLiteral("::127.0.0.1")});
+
+        AttemptResult result = deliverer(guard).post(rebindUrl(), JSON, Map.of(), BODY);
+
+        assertThat(result.errorKind()).contains(ErrorKind.BLOCKED_TARGET);
+        assertThat(receiver.count()).isZero();
+    }
+
+    /** A resolver may hand back ::ffff:127.0.0.1 as an Inet6Address; the socket dials 127.0.0.1 over IPv4. */
+    @Test
+    void anIpv4MappedAnswerIsDialledAsTheIpv4AddressTheAllowListNames() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        mapped[12] = 127;
+        mapped[15] = 1;
+        InetAddress asIpv6 = Inet6Address.getByAddress(null, mapped, -1);
+        TargetGuard guard = new TargetGuard(List.of(Cidr.parse("127.0.0.1/32")), false, host -> new InetAddress[] {asIpv6});
+
+        AttemptResult result = deliverer(guard).post(rebindUrl(), JSON, Map.of(), BODY);
+
+        assertThat(result.succeeded()).as("%s", result).isTrue();
+        assertThat(receiver.count()).isEqualTo(1);
     }
 
     @Test

@@ -74,14 +74,16 @@ class TargetGuardTest {
                 "239.255.255.250, multicast",
                 "240.0.0.1, reserved",
                 "255.255.255.254, reserved",
-                "255.255.255.255, broadcast"})
+                "255.255.255.255, broadcast",
+                "192.88.99.1, reserved",
+                "192.88.99.255, reserved"})
         void refusedWithItsRule(String address, String rule) {
             assertThat(PUBLIC_ONLY.refusal(ip(address))).contains(rule);
         }
 
         @ParameterizedTest(name = "{0} is just outside a refused range and allowed")
         @ValueSource(strings = {"172.15.255.255", "172.32.0.0", "100.63.255.255", "100.128.0.0", "11.0.0.1",
-                "126.255.255.255", "128.0.0.1", "169.253.255.255", "223.255.255.255"})
+                "126.255.255.255", "128.0.0.1", "169.253.255.255", "223.255.255.255", "192.88.98.255", "192.88.100.0"})
         void neighboursOfRefusedRangesAreAllowed(String address) {
             assertThat(PUBLIC_ONLY.refusal(ip(address))).isEmpty();
         }
@@ -130,11 +132,25 @@ class TargetGuardTest {
         void nonGlobalUnicastIsReserved(String address) {
             assertThat(PUBLIC_ONLY.refusal(ip(address))).contains("reserved");
         }
+
+        @ParameterizedTest(name = "{0} is special-purpose space and refused as reserved")
+        @ValueSource(strings = {
+                "2001:2::1",             // benchmarking (2001::/23, IETF protocol assignments)
+                "2001:1::1",             // PCP anycast
+                "2001:20::1",            // ORCHIDv2
+                "2001:1ff:ffff::1",      // the last of 2001::/23
+                "3fff::1",               // documentation (RFC 9637)
+                "3fff:fff:ffff::1",
+                "::93.184.216.34",       // IPv4-compatible (deprecated) even when the IPv4 address is public
+                "::ffff:0:5db8:d822"})   // IPv4-translated (SIIT) likewise
+        void specialPurposeIpv6IsReserved(String address) {
+            assertThat(PUBLIC_ONLY.refusal(ipv6(address))).contains("reserved");
+        }
     }
 
     @ParameterizedTest(name = "{0} is public and allowed")
     @ValueSource(strings = {"93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:2800:220:1::1", "2a00:1450:4001::200e",
-            "::ffff:93.184.216.34", "64:ff9b::5db8:d822"})
+            "::ffff:93.184.216.34", "64:ff9b::5db8:d822", "2002:5db8:d822::1", "2001:200::1", "3fff:1000::1"})
     void publicAddressesAreAllowed(String address) {
         assertThat(PUBLIC_ONLY.refusal(ipv6OrIpv4(address))).isEmpty();
     }
@@ -201,9 +217,27 @@ class TargetGuardTest {
         }
 
         @Test
-        void anAllowedBlockAlsoCoversTheIpv6FormsOfItsAddresses() {
+        void anIpv4BlockAllowsTheIpv4MappedFormsOfItsAddressesBecauseTheyAreDialledAsIpv4() {
+            assertThat(loopbackAllowed.refusal(ip("::ffff:127.0.0.1"))).isEmpty();
             assertThat(loopbackAllowed.refusal(ipv6("::ffff:127.0.0.1"))).isEmpty();
-            assertThat(loopbackAllowed.refusal(ipv6("64:ff9b::127.0.0.1"))).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{0} is dialled as IPv6 and is not allowed by 127.0.0.1/32")
+        @ValueSource(strings = {"::127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1", "::ffff:0:7f00:1"})
+        void anIpv4BlockDoesNotAllowIpv6AddressesThatCarryItsAddresses(String address) {
+            TargetGuard onlyLocalhost = new TargetGuard(List.of(Cidr.parse("127.0.0.1/32")), false, TargetGuardTest::noDns);
+
+            assertThat(onlyLocalhost.refusal(ipv6(address))).contains("loopback");
+        }
+
+        @ParameterizedTest(name = "http://[{0}]/ is refused at registration with only 127.0.0.1/32 allowed")
+        @ValueSource(strings = {"::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::127.0.0.1"})
+        void registrationRefusesIpv6FormsOfAnAllowedIpv4Address(String address) {
+            TargetGuard onlyLocalhost = new TargetGuard(List.of(Cidr.parse("127.0.0.1/32")), false, TargetGuardTest::noDns);
+
+            assertThatThrownBy(() -> onlyLocalhost.checkRegistration(URI.create("http://[" + address + "]:9000/hook")))
+                    .isInstanceOfSatisfying(Problem.Invalid.class, p -> assertThat(p.code()).isEqualTo("blocked_target"))
+                    .hasMessageContaining("loopback");
         }
 
         @Test
@@ -234,6 +268,13 @@ class TargetGuardTest {
         void rejectsWhatIsNoCidr(String text) {
             assertThatThrownBy(() -> Cidr.parse(text)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'" + text + "'");
+        }
+
+        @ParameterizedTest(name = "''{0}'' is rejected: it could never match, write {1}")
+        @CsvSource({"::ffff:127.0.0.1, 127.0.0.1/32", "::ffff:10.0.0.0/104, 10.0.0.0/8", "::ffff:0:0/96, 0.0.0.0/0"})
+        void rejectsIpv4MappedBlocksNamingTheIpv4Block(String text, String ipv4) {
+            assertThatThrownBy(() -> Cidr.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + text + "'").hasMessageContaining(ipv4);
         }
     }
 
@@ -290,6 +331,40 @@ class TargetGuardTest {
         void aNameThatDoesNotResolveIsAcceptedBecauseDialTimeChecksIt() {
             assertThatNoException().isThrownBy(
                     () -> PUBLIC_ONLY.checkRegistration(URI.create("https://not-yet.example/hook")));
+        }
+
+        @ParameterizedTest(name = "a host of {0} characters with a longest label of {1} is an invalid url")
+        @CsvSource({"254, 9, 253 characters", "300, 9, 253 characters", "68, 64, 63 characters", "200, 120, 63 characters"})
+        void anOverlongHostNameIsAnInvalidUrlNamingTheLimit(int length, int longestLabel, String limit) {
+            String host = hostName(length, longestLabel);
+            assertThatThrownBy(() -> PUBLIC_ONLY.checkRegistration(URI.create("https://" + host + "/hook")))
+                    .isInstanceOfSatisfying(Problem.Invalid.class, p -> assertThat(p.code()).isEqualTo("invalid_url"))
+                    .hasMessageContaining(limit);
+        }
+
+        @ParameterizedTest(name = "a host of {0} characters with a longest label of {1} is accepted")
+        @CsvSource({"253, 9", "253, 63", "67, 63"})
+        void hostNamesUpToTheLimitsAreAccepted(int length, int longestLabel) {
+            String host = hostName(length, longestLabel);
+            assertThatNoException().isThrownBy(() -> PUBLIC_ONLY.checkRegistration(URI.create("https://" + host + "/hook")));
+            assertThatNoException().isThrownBy(() -> PUBLIC_ONLY.checkRegistration(URI.create("https://" + host + "./hook")));
+        }
+
+        /** A name of exactly this length whose first label has the given length, ending in ".com". */
+        private static String hostName(int length, int firstLabel) {
+            StringBuilder name = new StringBuilder("a".repeat(firstLabel));
+            int remaining = length - 4 - firstLabel;
+            while (remaining > 0) {
+                int label = Math.min(9, remaining - 1);
+                if (remaining - 1 - label == 1) {
+                    label--;  // a dot and one letter must be left for the next label
+                }
+                name.append('.').append("b".repeat(label));
+                remaining -= 1 + label;
+            }
+            String host = name.append(".com").toString();
+            assertThat(host).hasSize(length);
+            return host;
         }
 
         @Test
@@ -368,6 +443,24 @@ class TargetGuardTest {
             });
             resolve(guard, "example.com", 443);
             assertThat(resolvedOn.get()).isNotSameAs(caller).matches(Thread::isVirtual);
+        }
+
+        @ParameterizedTest(name = "[{0}] is not dialled with only 127.0.0.1/32 allowed")
+        @ValueSource(strings = {"[::127.0.0.1]", "[64:ff9b::7f00:1]"})
+        void refusesIpv6FormsOfAnAllowedIpv4Address(String host) {
+            TargetGuard onlyLocalhost = new TargetGuard(List.of(Cidr.parse("127.0.0.1/32")), false, TargetGuardTest::noDns);
+
+            assertThatThrownBy(() -> resolve(onlyLocalhost, host, 80))
+                    .isInstanceOfSatisfying(BlockedTargetException.class, e -> assertThat(e.rule()).isEqualTo("loopback"));
+        }
+
+        @Test
+        void refusesAHostTooLongForDnsWithoutResolving() {
+            TargetGuard neverResolves = TargetGuard.publicOnly().withResolver(h -> {
+                throw new AssertionError("resolver asked for " + h);
+            });
+            assertThatThrownBy(() -> resolve(neverResolves, "a".repeat(64) + ".example", 443))
+                    .isInstanceOf(UnknownHostException.class).hasMessageContaining("63 characters");
         }
 
         @Test

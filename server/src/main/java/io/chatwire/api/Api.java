@@ -26,6 +26,7 @@ import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
 import io.chatwire.store.StoreUnavailableException;
 import io.javalin.Javalin;
+import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
@@ -36,6 +37,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,17 +72,19 @@ public final class Api {
     /**
      * Body size caps, and the abuse limits: events per second per account (0 = no limit) with the
      * burst a bucket saves up, free failed authentications per minute per address (0 = off), the
-     * reverse proxies whose forwarded addresses are believed, and on-demand sends (test, resend,
-     * recover) per second per account (0 = no limit) with their burst.
+     * reverse proxies whose forwarded addresses are believed, on-demand sends (test, resend,
+     * recover) per second per account (0 = no limit) with their burst, how long a request's headers
+     * may take to arrive, and how many connections are held at once.
      */
     public record Limits(long maxEventBytes, long maxSettingsBytes, int ingestRate, int ingestBurst,
-            int authFailureLimit, List<Cidr> trustedProxies, int onDemandRate, int onDemandBurst) {
+            int authFailureLimit, List<Cidr> trustedProxies, int onDemandRate, int onDemandBurst,
+            Duration headerTimeout, int maxConnections) {
         public Limits {
             trustedProxies = List.copyOf(trustedProxies);
         }
 
         public Limits(long maxEventBytes, long maxSettingsBytes) {
-            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of(), 0, 0);
+            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of(), 0, 0, Duration.ofSeconds(10), 10_000);
         }
     }
 
@@ -124,6 +129,7 @@ public final class Api {
             });
             // Refusals Jetty makes before any route (431 headers too large, 400 bad URI, ...) in our JSON shape.
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            slowClients(config.jetty);
             // The dashboard: static files from the classpath (resources/dashboard) at "/". Routes match
             // first; API paths never fall through to a file, so unknown ones keep their JSON 404.
             config.staticFiles.add(files -> {
@@ -181,6 +187,29 @@ public final class Api {
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal_error", "something went wrong on our side; it has been logged");
             });
+        });
+    }
+
+    /**
+     * Slow clients: each request's headers must arrive within the header timeout (Jetty has no
+     * such bound of its own), and past maxConnections Jetty stops accepting, leaving new clients in
+     * the backlog, and shortens every held connection's idle timeout to the header timeout, so
+     * trickling or idle connections cannot use up the file descriptors deliveries and the database
+     * need. The connector is Javalin's default one but for its connection factory.
+     */
+    private void slowClients(JettyConfig jetty) {
+        jetty.addConnector((server, http) -> {
+            ServerConnector connector = new ServerConnector(server,
+                    new HeaderDeadlineConnectionFactory(http, limits.headerTimeout()));
+            // Read when the server starts, after Javalin.start(host, port) has set them.
+            connector.setHost(jetty.host);
+            connector.setPort(jetty.port);
+            return connector;
+        });
+        jetty.modifyServer(server -> {
+            NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.maxConnections(), server);
+            limit.setEndPointIdleTimeout(limits.headerTimeout().toMillis());
+            server.addBean(limit);
         });
     }
 

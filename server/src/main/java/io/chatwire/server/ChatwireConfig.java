@@ -52,7 +52,9 @@ public record ChatwireConfig(
         boolean strictEvents,
         List<Cidr> trustedProxies,
         int onDemandRate,
-        int onDemandBurst) {
+        int onDemandBurst,
+        Duration headerTimeout,
+        int maxConnections) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -96,6 +98,12 @@ public record ChatwireConfig(
         if (onDemandRate < 0 || onDemandBurst < 0) {
             throw new IllegalArgumentException(
                     "CHATWIRE_ON_DEMAND_RATE and CHATWIRE_ON_DEMAND_BURST must not be negative");
+        }
+        if (headerTimeout.isZero() || headerTimeout.isNegative()) {
+            throw new IllegalArgumentException("CHATWIRE_HEADER_TIMEOUT must be longer than zero (got " + headerTimeout + ")");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("CHATWIRE_MAX_CONNECTIONS must be at least 1 (got " + maxConnections + ")");
         }
     }
 
@@ -148,7 +156,9 @@ public record ChatwireConfig(
                 s.bool("CHATWIRE_STRICT_EVENTS", false),
                 s.cidrs("CHATWIRE_TRUSTED_PROXIES"),
                 s.integer("CHATWIRE_ON_DEMAND_RATE", 10),
-                s.integer("CHATWIRE_ON_DEMAND_BURST", 60));
+                s.integer("CHATWIRE_ON_DEMAND_BURST", 60),
+                s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
+                s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -180,7 +190,8 @@ public record ChatwireConfig(
                 + " authFailureLimit=" + (authFailureLimit == 0 ? "off" : authFailureLimit + "/min")
                 + " strictEvents=" + strictEvents
                 + " trustedProxies=" + trustedProxies
-                + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst);
+                + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst)
+                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections;
     }
 
     @Override

@@ -113,7 +113,8 @@ public final class ChatwireServer implements AutoCloseable {
                 guard),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
-                        config.onDemandRate(), config.onDemandBurst()));
+                        config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),
+                        config.maxConnections()));
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();

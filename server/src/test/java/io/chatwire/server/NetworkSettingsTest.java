@@ -42,6 +42,15 @@ class NetworkSettingsTest {
     }
 
     @Test
+    void anIpv4MappedEntryStopsTheStartNamingTheIpv4BlockToWrite() {
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_ALLOWED_TARGETS", "::ffff:127.0.0.1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("CHATWIRE_ALLOWED_TARGETS")
+                .hasMessageContaining("'::ffff:127.0.0.1'")
+                .hasMessageContaining("write 127.0.0.1/32");
+    }
+
+    @Test
     void requireHttpsMustBeTrueOrFalse() {
         assertThatThrownBy(() -> load(Map.of("CHATWIRE_REQUIRE_HTTPS", "yes")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatwire.signing.SecretCipher;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -76,5 +77,21 @@ class SecuritySettingsTest {
                 .hasMessageContaining("CHATWIRE_AUTH_FAILURE_LIMIT");
         assertThat(load(Map.of("CHATWIRE_INGEST_RATE", "0", "CHATWIRE_AUTH_FAILURE_LIMIT", "0")).describe())
                 .contains("ingestRate=unlimited").contains("authFailureLimit=off");
+    }
+
+    @Test
+    void headersMustArriveWithinTenSecondsAndTenThousandConnectionsAreHeldByDefault() {
+        ChatwireConfig c = load(Map.of());
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.maxConnections()).isEqualTo(10_000);
+        assertThat(load(Map.of("CHATWIRE_HEADER_TIMEOUT", "1500ms", "CHATWIRE_MAX_CONNECTIONS", "50")).describe())
+                .contains("headerTimeout=PT1.5S", "maxConnections=50");
+    }
+
+    @Test
+    void theHeaderTimeoutAndConnectionLimitMustBePositive() {
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_HEADER_TIMEOUT", "0s"))).hasMessageContaining("CHATWIRE_HEADER_TIMEOUT");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_HEADER_TIMEOUT", "10"))).hasMessageContaining("CHATWIRE_HEADER_TIMEOUT");
+        assertThatThrownBy(() -> load(Map.of("CHATWIRE_MAX_CONNECTIONS", "0"))).hasMessageContaining("CHATWIRE_MAX_CONNECTIONS");
     }
 }

@@ -3,6 +3,7 @@ package io.chatwire.event;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatwire.input.Parameter;
 import io.chatwire.problem.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,8 +53,8 @@ public final class EventParser {
     public EventPayload parse(byte[] body) {
         String text = utf8(body);
         JsonNode root;
-        try {
-            root = mapper.readTree(text);
+        try (JsonParser json = mapper.createParser(text)) {
+            root = readNumbersInRange(json);
         } catch (StreamConstraintsException e) {
             throw new Problem.Invalid("invalid_json", "the body is too deeply nested or has an over-long number: "
                     + e.getOriginalMessage());
@@ -96,6 +98,24 @@ public final class EventParser {
         return new EventPayload(type, chatbotId, text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
                 credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()));
+    }
+
+    /**
+     * The tree, or a 400 naming the number Jackson cannot hold: one whose exponent takes its scale
+     * past 32 bits ({@code 1e-2147483649}) fails as a bare NumberFormatException, not a parse error.
+     */
+    private JsonNode readNumbersInRange(JsonParser json) throws IOException {
+        try {
+            return mapper.readTree(json);
+        } catch (NumberFormatException e) {
+            StringBuilder name = new StringBuilder();
+            for (JsonStreamContext c = json.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                name.insert(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : (c.getParent().inRoot() ? "" : ".")
+                        + c.getCurrentName());
+            }
+            throw Parameter.field(name.isEmpty() ? "a number" : name.toString())
+                    .refused("a number whose exponent fits in 32 bits", json.getText());
+        }
     }
 
     /**

@@ -33,6 +33,10 @@ public final class EndpointUrl {
         if (uri.getHost() == null || uri.getHost().isBlank()) {
             throw new Problem.Invalid("invalid_url", "url must name a host");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            // URI accepts any number of digits; no such port can be dialled, so say so now, not at each attempt.
+            throw new Problem.Invalid("invalid_url", "url's port must be 1 to 65535 (got " + uri.getPort() + ")");
+        }
         if (uri.getRawUserInfo() != null) {
             throw new Problem.Invalid("invalid_url", "url must not carry credentials (user:password@)");
         }

@@ -432,8 +432,11 @@ public final class DeliveryStore {
      * due now, with a fresh retry cycle. Returns how many.
      */
     public int recoverFailed(String accountId, String endpointId, Instant since, Instant now) {
-        return db.write(c -> Jdbc.update(c, RECOVER_FAILED, now.toEpochMilli(), now.toEpochMilli(), accountId,
-                endpointId, since.toEpochMilli()));
+        // Converted here, not in the writer: a time that cannot be converted fails this request alone,
+        // not the shared batch it would have joined.
+        long sinceMillis = since.toEpochMilli();
+        long nowMillis = now.toEpochMilli();
+        return db.write(c -> Jdbc.update(c, RECOVER_FAILED, nowMillis, nowMillis, accountId, endpointId, sinceMillis));
     }
 
     private static Delivery delivery(ResultSet rs, List<Attempt> attempts) throws SQLException {

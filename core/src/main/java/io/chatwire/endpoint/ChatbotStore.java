@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 
 /** The chatbots table. Every read by an account is scoped to that account. */
 public final class ChatbotStore {
+    /** The most endpoints the operator may allow one chatbot. */
+    public static final int MAX_ENDPOINT_LIMIT = 1000;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private static final String INSERT = """
@@ -88,11 +90,15 @@ public final class ChatbotStore {
         }
     }
 
-    /** The operator's override of the endpoint limit ("more than 3 on request"); empty restores the default. */
+    /**
+     * The operator's override of the endpoint limit ("more than 3 on request"); empty restores the
+     * default. The request is held to 0 to {@link #MAX_ENDPOINT_LIMIT} where it is read (the API's
+     * {@code Parameter} path); another value here is a bug of the caller.
+     */
     public Chatbot setEndpointLimit(String chatbotId, Optional<Integer> limit) {
         limit.ifPresent(n -> {
-            if (n < 0 || n > 1000) {
-                throw new Problem.Invalid("invalid_field", "endpoint_limit must be 0 to 1000");
+            if (n < 0 || n > MAX_ENDPOINT_LIMIT) {
+                throw new IllegalArgumentException("endpoint limit " + n + " is outside 0 to " + MAX_ENDPOINT_LIMIT);
             }
         });
         if (db.write(c -> Jdbc.update(c, SET_LIMIT, limit, chatbotId)) != 1) {

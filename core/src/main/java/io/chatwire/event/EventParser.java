@@ -3,16 +3,20 @@ package io.chatwire.event;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatwire.input.Parameter;
 import io.chatwire.problem.Problem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -56,7 +60,8 @@ public final class EventParser {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            // Numbers stay exactly as sent (1.50 is not 1.5): the payload is delivered byte for byte.
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     private final UnknownFields unknownFields;
@@ -74,14 +79,16 @@ public final class EventParser {
     public EventPayload parse(byte[] body) {
         String text = utf8(body);
         JsonNode root;
-        try {
-            root = mapper.readTree(text);
+        try (JsonParser json = mapper.createParser(text)) {
+            root = readNumbersInRange(json);
         } catch (StreamConstraintsException e) {
             throw new Problem.Invalid("invalid_json", "the body is too deeply nested or has an over-long number: "
                     + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            // readTree(String) reads from memory: no other IOException can happen.
             throw new Problem.Invalid("invalid_json", "the body is not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            // The parser reads a String in memory: no other I/O can fail.
+            throw new UncheckedIOException(e);
         }
         if (root == null || root.isMissingNode()) {
             throw new Problem.Invalid("invalid_json", "the body is empty: send a JSON object");
@@ -122,6 +129,24 @@ public final class EventParser {
         return new EventPayload(type, chatbotId, text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
                 credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown);
+    }
+
+    /**
+     * The tree, or a 400 naming the number Jackson cannot hold: one whose exponent takes its scale
+     * past 32 bits ({@code 1e-2147483649}) fails as a bare NumberFormatException, not a parse error.
+     */
+    private JsonNode readNumbersInRange(JsonParser json) throws IOException {
+        try {
+            return mapper.readTree(json);
+        } catch (NumberFormatException e) {
+            StringBuilder name = new StringBuilder();
+            for (JsonStreamContext c = json.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                name.insert(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : (c.getParent().inRoot() ? "" : ".")
+                        + c.getCurrentName());
+            }
+            throw Parameter.field(name.isEmpty() ? "a number" : name.toString())
+                    .refused("a number whose exponent fits in 32 bits", json.getText());
+        }
     }
 
     /**

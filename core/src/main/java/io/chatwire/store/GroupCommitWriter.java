@@ -2,6 +2,7 @@ package io.chatwire.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * Runs every write of the process through writer threads that commit concurrent pieces of work
  * together, in one transaction (group commit). A durable commit costs an fsync; sharing one among
  * many concurrent ingests is what makes durable acceptance fast. One piece failing undoes only
- * itself (the others run again without it), and a piece's caller is answered only after the commit
- * that holds it.
+ * itself (the others run again without it, at most once however many fail), and a piece's caller is
+ * answered only after the commit that holds it.
  *
  * <p>SQLite has a single writer anyway; funnelling writes here also means it never sees two
  * writers race for the lock.
@@ -124,8 +125,9 @@ final class GroupCommitWriter implements AutoCloseable {
     /**
      * Runs the batch in one transaction and commits it. Pieces run without savepoints (two statements
      * each, on the hot path): when one fails, the transaction is rolled back and run again without it,
-     * so a refusal still undoes only its own piece. Refusals are rare next to the writes they share a
-     * batch with.
+     * so a refusal still undoes only its own piece. That second run puts each piece under a savepoint,
+     * so a further failure undoes only itself there: however many pieces fail — and a tenant can make
+     * its own requests fail at will — the others run at most twice.
      */
     private List<Runnable> commitOnce(List<Pending<?>> batch) throws SQLException {
         List<Runnable> failures = new ArrayList<>();
@@ -133,21 +135,24 @@ final class GroupCommitWriter implements AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                boolean isolated = false;
                 while (true) {
                     List<Runnable> answers = new ArrayList<>(remaining.size() + failures.size());
                     DeferredUpdates deferred = new DeferredUpdates();
                     Pending<?> failed = null;
                     for (Pending<?> p : remaining) {
-                        Optional<Runnable> answer = runOne(c, p, deferred, failures);
-                        if (answer.isEmpty()) {
+                        Optional<Runnable> answer = runOne(c, p, deferred, failures, isolated);
+                        if (answer.isPresent()) {
+                            answers.add(answer.get());
+                        } else if (!isolated) {
                             failed = p;
                             break;
                         }
-                        answers.add(answer.get());
                     }
                     if (failed != null) {
                         c.rollback();
                         remaining.remove(failed);
+                        isolated = true;
                         continue;
                     }
                     deferred.applyInKeyOrder(c);
@@ -173,26 +178,40 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /**
      * Runs one piece; its answer once committed, or empty when it failed (its refusal is added to
-     * {@code failures} and the caller rolls back and runs the others again).
+     * {@code failures}). Under a savepoint ({@code isolated}) a failed piece has undone itself;
+     * otherwise the caller rolls back and runs the others again.
      */
     private static <T> Optional<Runnable> runOne(Connection c, Pending<T> p, DeferredUpdates batchUpdates,
-            List<Runnable> failures) throws SQLException {
+            List<Runnable> failures, boolean isolated) throws SQLException {
         DeferredUpdates pieceUpdates = new DeferredUpdates();
+        Savepoint savepoint = isolated ? c.setSavepoint() : null;
         try {
             T value = DeferredUpdates.collecting(pieceUpdates, p.work(), c);
+            if (savepoint != null) {
+                c.releaseSavepoint(savepoint);
+            }
             batchUpdates.addAll(pieceUpdates);
             return Optional.of(() -> p.result().complete(value));
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw e; // retried with the whole batch
             }
+            undo(c, savepoint);
             failures.add(() -> p.result().completeExceptionally(e));
             return Optional.empty();
         } catch (RuntimeException e) {
+            undo(c, savepoint);
             failures.add(() -> p.result().completeExceptionally(e));
             return Optional.empty();
         }
         // An Error is not caught here: it fails the whole batch, which commitOnce() rolls back.
+    }
+
+    /** Undoes a failed piece run under a savepoint (PostgreSQL also needs it to go on after an error). */
+    private static void undo(Connection c, Savepoint savepoint) throws SQLException {
+        if (savepoint != null) {
+            c.rollback(savepoint);
+        }
     }
 
     private static void rollbackQuietly(Connection c) {

@@ -9,7 +9,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -149,22 +148,14 @@ final class AnalyticsRoutes {
     /** {@code from}/{@code to} as UTC dates, inclusive; the last 30 days by default. */
     private Range range(Context ctx) {
         LocalDate today = LocalDate.ofInstant(s.clock().instant(), ZoneOffset.UTC);
-        LocalDate to = Requests.query(ctx, "to").map(v -> date("to", v)).orElse(today);
-        LocalDate from = Requests.query(ctx, "from").map(v -> date("from", v)).orElse(to.minusDays(29));
+        LocalDate to = Requests.date(ctx, "to").orElse(today);
+        LocalDate from = Requests.date(ctx, "from").orElse(to.minusDays(29));
         if (from.isAfter(to)) {
             throw new Problem.Invalid("invalid_parameter", "from must not be after to");
         }
         if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS) {
-            throw new Problem.Invalid("invalid_parameter", "the range may span at most " + MAX_DAYS + " days");
+            throw new Problem.Invalid("invalid_parameter", "from and to may span at most " + MAX_DAYS + " days");
         }
         return new Range(from, to);
-    }
-
-    private static LocalDate date(String name, String value) {
-        try {
-            return LocalDate.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new Problem.Invalid("invalid_parameter", name + " must be a date such as 2026-11-25 (got '" + value + "')");
-        }
     }
 }

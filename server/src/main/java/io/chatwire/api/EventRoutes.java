@@ -10,6 +10,7 @@ import io.chatwire.event.Event;
 import io.chatwire.event.EventPayload;
 import io.chatwire.event.EventStore;
 import io.chatwire.event.EventType;
+import io.chatwire.input.Parameter;
 import io.chatwire.problem.Problem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -218,7 +219,7 @@ final class EventRoutes {
         Account account = auth.requireAccount(ctx);
         requireDeliveringAccount(account);
         JsonBody body = JsonBody.parse(Requests.body(ctx, 64 * 1024), Set.of("since"));
-        Instant since = Requests.parseInstant("since", body.requiredString("since"));
+        Instant since = Parameter.field("since").instant(body.requiredString("since"));
         var endpoint = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
         onDemand.admit(account, OnDemandQuota.Kind.RECOVER);
         Instant now = s.clock().instant();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatwire.event.EventParser;
+import io.chatwire.input.Parameter;
 import io.chatwire.problem.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -98,15 +99,17 @@ final class JsonBody {
         return node.has(field);
     }
 
-    Optional<Integer> optionalInt(String field) {
+    /** A whole number from {@code min} to {@code max}, held to them by {@link Parameter}. */
+    Optional<Integer> optionalInt(String field, int min, int max) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return Optional.empty();
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new Problem.Invalid("invalid_field", field + " must be a whole number");
+        Parameter parameter = Parameter.field(field);
+        if (!v.isIntegralNumber()) {
+            throw parameter.refused("a whole number from " + min + " to " + max, v.isNumber() ? v.asText() : v.toString());
         }
-        return Optional.of(v.intValue());
+        return Optional.of((int) parameter.wholeNumber(v.bigIntegerValue(), min, max));
     }
 
     Optional<Boolean> optionalBoolean(String field) {

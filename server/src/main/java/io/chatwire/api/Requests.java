@@ -1,16 +1,20 @@
 package io.chatwire.api;
 
+import io.chatwire.input.Parameter;
 import io.chatwire.problem.Problem;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.LocalDate;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-/** Reading the parts of a request: the body under a cap, paging parameters, single-valued headers. */
+/**
+ * Reading the parts of a request: the body under a cap, query parameters (times, dates and numbers
+ * through {@link Parameter}, the one path that bounds them), single-valued headers.
+ */
 final class Requests {
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 200;
@@ -75,8 +79,14 @@ final class Requests {
             String query = ctx.req().getQueryString();
             if (query != null) {
                 for (String part : query.split("&")) {
-                    requireCleanText("the query", java.net.URLDecoder.decode(part,
-                            java.nio.charset.StandardCharsets.UTF_8));
+                    int eq = part.indexOf('=');
+                    String name = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    requireCleanText("a query parameter's name", name);
+                    if (eq >= 0) {
+                        requireCleanText(name.length() <= 64 ? name : "a query parameter", java.net.URLDecoder.decode(
+                                part.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+                    }
                 }
             }
         } catch (IllegalArgumentException badPercentEncoding) {
@@ -102,19 +112,8 @@ final class Requests {
     }
 
     static int limit(Context ctx) {
-        String raw = ctx.queryParam("limit");
-        if (raw == null) {
-            return DEFAULT_PAGE;
-        }
-        try {
-            int n = Integer.parseInt(raw);
-            if (n < 1 || n > MAX_PAGE) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new Problem.Invalid("invalid_parameter", "limit must be a whole number from 1 to " + MAX_PAGE);
-        }
+        return query(ctx, "limit").map(v -> (int) Parameter.query("limit").wholeNumber(v, 1, MAX_PAGE))
+                .orElse(DEFAULT_PAGE);
     }
 
     static Optional<String> query(Context ctx, String name) {
@@ -128,18 +127,14 @@ final class Requests {
         return Optional.of(v);
     }
 
+    /** An ISO-8601 instant within {@link Parameter}'s bounds. */
     static Optional<Instant> instant(Context ctx, String name) {
-        return query(ctx, name).map(v -> parseInstant(name, v));
+        return query(ctx, name).map(Parameter.query(name)::instant);
     }
 
-    /** An ISO-8601 instant such as {@code 2026-11-20T00:00:00Z}. */
-    static Instant parseInstant(String name, String value) {
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new Problem.Invalid("invalid_parameter",
-                    name + " must be an ISO-8601 time such as 2026-11-20T00:00:00Z (got '" + value + "')");
-        }
+    /** An ISO-8601 date within {@link Parameter}'s bounds. */
+    static Optional<LocalDate> date(Context ctx, String name) {
+        return query(ctx, name).map(Parameter.query(name)::date);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.chatwire.api;
 
 import io.chatwire.account.Account;
 import io.chatwire.account.Plan;
+import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
@@ -131,7 +132,7 @@ final class SettingsRoutes {
             throw new Problem.Invalid("missing_field", "endpoint_limit is required (a number, or null for the default)");
         }
         ctx.json(Views.ChatbotView.of(s.chatbots().setEndpointLimit(ctx.pathParam("chatbotId"),
-                body.optionalInt("endpoint_limit"))));
+                body.optionalInt("endpoint_limit", 0, ChatbotStore.MAX_ENDPOINT_LIMIT))));
     }
 
     // --- account --------------------------------------------------------------------------------

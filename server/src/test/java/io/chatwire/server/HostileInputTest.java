@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -49,7 +50,11 @@ import org.junit.jupiter.api.Timeout;
  * {@link OpenApiDocumentTest} does, so a new route is attacked without a change here): malformed and
  * truncated JSON, wrong types, huge numbers, deep nesting, invalid UTF-8, 10 MB bodies (declared and
  * chunked), missing, doubled and wrong credentials, doubled and bad Idempotency-Key headers, unknown
- * methods, SQL and script fragments in every path parameter, query parameter and string field.
+ * methods, SQL and script fragments in every path parameter, query parameter and string field; and
+ * boundary values for every parameter of every operation in {@code /openapi.json}, generated from its
+ * schema ({@link BoundaryCases}: extreme years, numbers past their bounds and past 64 bits, empty and
+ * over-long strings, control characters, unknown enum values), so a documented route is covered
+ * without a test of its own.
  *
  * <p>Every refusal must be a 4xx in the JSON error shape ({@code {error, message}}, or
  * {@code {status, message}} under {@code /api/v2/}), never a 5xx and never HTML; and the database must
@@ -92,6 +97,14 @@ class HostileInputTest {
     private static TestAccount account;
     private static JsonNode doc;
     private static final Map<String, String> IDS = new HashMap<>();
+    /**
+     * A second tenant for the boundary values: some of them are valid and change what they touch (an
+     * endpoint limit of 0, an empty description), which must not change what the other attacks meet.
+     */
+    private static TestAccount edgeAccount;
+    private static final Map<String, String> EDGE_IDS = new HashMap<>();
+    /** The boundary values' random strings come from this seed (-Dchatwire.test.seed to vary it). */
+    private static final long SEED = Long.getLong("chatwire.test.seed", 20261125L);
     private static int requests;
     /** One connection for the thousands of row counts (a new PostgreSQL connection each time is slow). */
     private static java.sql.Connection jdbc;
@@ -110,6 +123,14 @@ class HostileInputTest {
         IDS.put("eventId", chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "hello")));
         IDS.put("keyId", chatwire.operator().post("/v1/accounts/" + account.id() + "/api-keys", "").text("id"));
         doc = JSON.readTree(send("GET", "/openapi.json", Map.of(), null).body());
+        edgeAccount = chatwire.createAccount("standard");
+        String edgeChatbot = chatwire.createChatbot(edgeAccount);
+        EDGE_IDS.put("accountId", edgeAccount.id());
+        EDGE_IDS.put("chatbotId", edgeChatbot);
+        EDGE_IDS.put("endpointId", chatwire.createEndpoint(edgeAccount, edgeChatbot, receiver.url().toString(),
+                "[\"chat\"]", true));
+        EDGE_IDS.put("eventId", chatwire.postEvent(RunningChatwire.chatEvent(edgeChatbot, "edge")));
+        EDGE_IDS.put("keyId", chatwire.operator().post("/v1/accounts/" + edgeAccount.id() + "/api-keys", "").text("id"));
         jdbc = chatwire.openJdbc();
         jdbc.setAutoCommit(true);
     }
@@ -192,33 +213,34 @@ class HostileInputTest {
 
         /** A body the route accepts, to be broken one part at a time. */
         String validBody() {
-            return BODIES.getOrDefault(key(), r -> "{}").apply(this);
+            return BODIES.getOrDefault(key(), ids -> "{}").apply(IDS);
         }
     }
 
-    private static final Map<String, Function<Route, String>> BODIES = new LinkedHashMap<>();
+    /** Valid bodies, built from a set of ids (the main tenant's, or the boundary tenant's). */
+    private static final Map<String, Function<Map<String, String>, String>> BODIES = new LinkedHashMap<>();
     private static final Map<String, String> UNDOCUMENTED_ROLES = new java.util.concurrent.ConcurrentHashMap<>();
 
     static {
-        BODIES.put("POST /v1/accounts", r -> "{\"name\":\"Hostile Inc\",\"plan\":\"standard\"}");
-        BODIES.put("PATCH /v1/accounts/{accountId}", r -> "{\"name\":\"Renamed\",\"plan\":\"standard\"}");
-        BODIES.put("POST /v1/accounts/{accountId}/chatbots", r -> "{\"name\":\"Platform bot\",\"id\":\"platform_bot_1\"}");
-        BODIES.put("PUT /v1/chatbots/{chatbotId}/endpoint-limit", r -> "{\"endpoint_limit\":3}");
-        BODIES.put("POST /v1/events", r -> RunningChatwire.chatEvent(IDS.get("chatbotId"), "question"));
-        BODIES.put("POST /v1/chatbots", r -> "{\"name\":\"Bot\"}");
-        BODIES.put("PATCH /v1/chatbots/{chatbotId}", r -> "{\"name\":\"Bot 2\"}");
-        BODIES.put("POST /v1/chatbots/{chatbotId}/endpoints", r -> "{\"url\":\"" + receiver.url("/second")
+        BODIES.put("POST /v1/accounts", ids -> "{\"name\":\"Hostile Inc\",\"plan\":\"standard\"}");
+        BODIES.put("PATCH /v1/accounts/{accountId}", ids -> "{\"name\":\"Renamed\",\"plan\":\"standard\"}");
+        BODIES.put("POST /v1/accounts/{accountId}/chatbots", ids -> "{\"name\":\"Platform bot\",\"id\":\"platform_bot_1\"}");
+        BODIES.put("PUT /v1/chatbots/{chatbotId}/endpoint-limit", ids -> "{\"endpoint_limit\":3}");
+        BODIES.put("POST /v1/events", ids -> RunningChatwire.chatEvent(ids.get("chatbotId"), "question"));
+        BODIES.put("POST /v1/chatbots", ids -> "{\"name\":\"Bot\"}");
+        BODIES.put("PATCH /v1/chatbots/{chatbotId}", ids -> "{\"name\":\"Bot 2\"}");
+        BODIES.put("POST /v1/chatbots/{chatbotId}/endpoints", ids -> "{\"url\":\"" + receiver.url("/second")
                 + "\",\"content_type\":\"application/json\",\"events\":[\"chat\"],\"description\":\"second\","
                 + "\"enabled\":true}");
-        BODIES.put("PATCH /v1/endpoints/{endpointId}", r -> "{\"url\":\"" + receiver.url()
+        BODIES.put("PATCH /v1/endpoints/{endpointId}", ids -> "{\"url\":\"" + receiver.url()
                 + "\",\"content_type\":\"text/plain\",\"events\":[\"chat\"],\"description\":\"first\","
                 + "\"enabled\":true}");
-        BODIES.put("POST /v1/endpoints/{endpointId}/recover", r -> "{\"since\":\"2026-01-01T00:00:00Z\"}");
-        BODIES.put("POST /v1/events/{eventId}/resend", r -> "{\"endpoint_id\":\"" + IDS.get("endpointId") + "\"}");
-        BODIES.put("POST /api/v2/add-webhook", r -> "{\"url\":\"" + receiver.url() + "\",\"event\":\"chat\",\"chatbotId\":\""
-                + IDS.get("chatbotId") + "\"}");
-        BODIES.put("POST /api/v2/delete-webhook", r -> "{\"url\":\"" + receiver.url("/none") + "\",\"chatbotId\":\""
-                + IDS.get("chatbotId") + "\"}");
+        BODIES.put("POST /v1/endpoints/{endpointId}/recover", ids -> "{\"since\":\"2026-01-01T00:00:00Z\"}");
+        BODIES.put("POST /v1/events/{eventId}/resend", ids -> "{\"endpoint_id\":\"" + ids.get("endpointId") + "\"}");
+        BODIES.put("POST /api/v2/add-webhook", ids -> "{\"url\":\"" + receiver.url() + "\",\"event\":\"chat\",\"chatbotId\":\""
+                + ids.get("chatbotId") + "\"}");
+        BODIES.put("POST /api/v2/delete-webhook", ids -> "{\"url\":\"" + receiver.url("/none") + "\",\"chatbotId\":\""
+                + ids.get("chatbotId") + "\"}");
     }
 
     /** Fields whose strings are free text: hostile fragments there may be stored, as text. */
@@ -450,6 +472,138 @@ class HostileInputTest {
             }
             return DynamicContainer.dynamicContainer(route.key(), tests);
         });
+    }
+
+    // --- boundary values, generated from the OpenAPI document ------------------------------------
+
+    /**
+     * Every parameter of every operation in {@code /openapi.json} — path, query and header parameters
+     * and every request body property — at the boundary values its schema calls for
+     * ({@link BoundaryCases}), one parameter at a time (the date parameters of a route also together),
+     * as the second tenant. Never a 5xx: a 4xx in the JSON error shape with nothing stored, and a 400
+     * names the parameter; or a 2xx with a JSON answer.
+     */
+    @TestFactory
+    Stream<DynamicNode> boundaryValuesOfEveryDocumentedParameter() {
+        BoundaryCases generator = new BoundaryCases(doc, SEED);
+        return generator.operations().stream().map(op -> {
+            JsonNode valid = Optional.ofNullable(BODIES.get(op.key())).map(b -> parse(b.apply(EDGE_IDS)))
+                    .orElseGet(() -> generator.exampleBody(op));
+            return DynamicContainer.dynamicContainer(op.key() + " (seed " + SEED + ")",
+                    generator.of(op, op.bodySchema().map(s -> valid)).stream()
+                            .map(c -> dynamicTest(c.label(), () -> boundary(op, c, valid))));
+        });
+    }
+
+    private static void boundary(BoundaryCases.Operation op, BoundaryCases.Case c, JsonNode validBody) {
+        Map<String, String> params = new HashMap<>(EDGE_IDS);
+        List<String> query = new ArrayList<>();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        String body = op.bodySchema().isPresent() ? validBody.toString() : null;
+        switch (c.where()) {
+            case PATH -> params.put(c.name(), c.value());
+            case QUERY -> (c.together().isEmpty() ? List.of(c.name()) : c.together())
+                    .forEach(name -> query.add(name + "=" + BoundaryCases.encoded(c.value())));
+            case HEADER -> headers.add(Map.entry(c.name(), c.value()));
+            case BODY -> body = BoundaryCases.replaced(validBody, c.name(), c.value());
+        }
+        if (op.security().contains("operatorToken")) {
+            headers.add(Map.entry("Authorization", "Bearer " + RunningChatwire.ADMIN_TOKEN));
+        } else if (op.security().contains("accountApiKey")) {
+            headers.add(Map.entry("Authorization", "Bearer " + edgeAccount.apiKey()));
+        }
+        String path = new Route(op.method(), op.template()).path(params) + (query.isEmpty() ? "" : "?" + String.join("&", query));
+        Map<String, Long> before = DatabaseDump.counts(jdbc, COUNTED);
+        RawAnswer r = rawExchange(op.method(), path, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        String what = op.key() + " " + c.label() + " -> " + r.status() + " "
+                + r.body().substring(0, Math.min(300, r.body().length()));
+        assertThat(r.status()).as("never a 5xx: " + what).isLessThan(500);
+        if (r.status() >= 400) {
+            checkRefusal(path, r);
+            assertThat(DatabaseDump.counts(jdbc, COUNTED)).as("rows after a refused request: " + what).isEqualTo(before);
+            JsonNode error = parse(r.body());
+            // A refusal by a route (not Jetty's own, before any route) says which parameter is wrong.
+            if (r.status() == 400 && c.where() != BoundaryCases.Where.PATH
+                    && !error.path("error").asText().equals("bad_request")) {
+                String message = error.path("message").asText().toLowerCase(Locale.ROOT);
+                assertThat(c.names()).as("names the parameter: " + what)
+                        .anyMatch(name -> message.contains(name.toLowerCase(Locale.ROOT)));
+            }
+        } else if (r.status() != 204) {
+            assertThat(r.contentType()).as(what).startsWith("application/json");
+            parse(r.body());
+        }
+    }
+
+    /** One request over a plain socket, sent byte for byte (headers in UTF-8, nothing checked on our side). */
+    private static RawAnswer rawExchange(String method, String target, List<Map.Entry<String, String>> headers,
+            byte[] body) {
+        requests++;
+        URI base = URI.create(chatwire.baseUrl());
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(30_000);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes((method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, String> h : headers) {
+                out.writeBytes((h.getKey() + ": " + h.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
+            }
+            if (body != null) {
+                out.writeBytes(("Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            } else if (!method.equals("GET") && !method.equals("DELETE")) {
+                out.writeBytes("Content-Length: 0\r\n".getBytes(StandardCharsets.UTF_8));
+            }
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            if (body != null) {
+                out.writeBytes(body);
+            }
+            try {
+                s.getOutputStream().write(out.toByteArray());
+                s.getOutputStream().flush();
+            } catch (IOException stoppedReading) {
+                // The server answered early and closed: what it said is read below.
+            }
+            return readAnswer(s.getInputStream(), method + " " + target);
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + target + ": " + e, e);
+        }
+    }
+
+    private static RawAnswer readAnswer(InputStream in, String what) throws IOException {
+        byte[] all = in.readAllBytes();
+        String text = new String(all, StandardCharsets.ISO_8859_1);
+        int split = text.indexOf("\r\n\r\n");
+        assertThat(split).as("an HTTP answer to " + what + ": " + text).isPositive();
+        String head = text.substring(0, split);
+        String contentType = "";
+        boolean chunked = false;
+        for (String line : head.split("\r\n")) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-type:")) {
+                contentType = line.substring(13).strip();
+            }
+            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int at = split + 4;
+        if (chunked) {
+            while (true) {
+                int eol = text.indexOf("\r\n", at);
+                int size = Integer.parseInt(text.substring(at, eol).split(";")[0].strip(), 16);
+                if (size == 0) {
+                    break;
+                }
+                body.write(all, eol + 2, size);
+                at = eol + 2 + size + 2;
+            }
+        } else {
+            body.write(all, at, all.length - at);
+        }
+        return new RawAnswer(Integer.parseInt(head.substring(9, 12)), contentType,
+                body.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -750,27 +904,7 @@ class HostileInputTest {
             } catch (IOException stoppedReading) {
                 // The server answered early and closed: what it said is read below.
             }
-            InputStream in = s.getInputStream();
-            String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            int split = all.indexOf("\r\n\r\n");
-            assertThat(split).as("an HTTP answer: " + all).isPositive();
-            String headers = all.substring(0, split);
-            String contentType = "";
-            boolean chunkedAnswer = false;
-            for (String line : headers.split("\r\n")) {
-                String lower = line.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-type:")) {
-                    contentType = line.substring(13).strip();
-                }
-                if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                    chunkedAnswer = true;
-                }
-            }
-            String body = all.substring(split + 4);
-            if (chunkedAnswer) {
-                body = body.substring(body.indexOf("\r\n") + 2, body.lastIndexOf("\r\n0\r\n"));
-            }
-            return new RawAnswer(Integer.parseInt(headers.substring(9, 12)), contentType, body);
+            return readAnswer(s.getInputStream(), route.key());
         } catch (IOException e) {
             throw new AssertionError(route.key() + ": " + e, e);
         }

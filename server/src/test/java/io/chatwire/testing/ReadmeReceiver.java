@@ -57,6 +57,9 @@ public final class ReadmeReceiver implements AutoCloseable {
         }
     }
 
+    // Debian's first: CI installs Flask there, and a version manager's python3 shim costs a second a start.
+    private static final List<String> PYTHONS = List.of("/usr/bin/python3", "python3");
+    private static Optional<String> python = Optional.empty();
     private static Optional<String> flaskPython = Optional.empty();
     private static Duration npmCi = Duration.ZERO;
 
@@ -146,11 +149,7 @@ public final class ReadmeReceiver implements AutoCloseable {
                 installExpressDependencies(node);
                 yield List.of("node");
             }
-            case PYTHON_STDLIB -> {
-                requirePython("python3", "the standard-library receiver needs Python 3.10 or newer as python3"
-                        + " (Debian: apt-get install -y python3)");
-                yield List.of("python3");
-            }
+            case PYTHON_STDLIB -> List.of(python());
             case FLASK -> List.of(flaskPython());
         };
     }
@@ -194,7 +193,7 @@ public final class ReadmeReceiver implements AutoCloseable {
             return flaskPython.get();
         }
         List<String> tried = new ArrayList<>();
-        for (String python : List.of("/usr/bin/python3", "python3")) {
+        for (String python : PYTHONS) {
             String out = run(List.of(python, "-c", "import sys, flask, importlib.metadata as m;"
                     + " print(sys.version_info >= (3, 10), m.version('flask'))"));
             if (out.startsWith("True ")) {
@@ -207,11 +206,22 @@ public final class ReadmeReceiver implements AutoCloseable {
                 + " (Debian: apt-get install -y python3-flask); tried " + tried);
     }
 
-    private static void requirePython(String python, String hint) {
-        String out = run(List.of(python, "-c", "import sys; print(sys.version_info >= (3, 10), sys.version)"));
-        if (!out.startsWith("True ")) {
-            throw new IllegalStateException(hint + "; " + python + " says: " + out.strip());
+    /** The first of Debian's python3 and the PATH's python3 that is 3.10 or newer (Debian's first: no shim to start). */
+    private static synchronized String python() {
+        if (python.isPresent()) {
+            return python.get();
         }
+        List<String> tried = new ArrayList<>();
+        for (String candidate : PYTHONS) {
+            String out = run(List.of(candidate, "-c", "import sys; print(sys.version_info >= (3, 10), sys.version)"));
+            if (out.startsWith("True ")) {
+                python = Optional.of(candidate);
+                return candidate;
+            }
+            tried.add(candidate + ": " + out.strip());
+        }
+        throw new IllegalStateException("the README's standard-library receiver needs Python 3.10 or newer"
+                + " (Debian: apt-get install -y python3); tried " + tried);
     }
 
     /** A command's output, or why it could not run. */

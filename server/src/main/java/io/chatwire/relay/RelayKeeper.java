@@ -20,9 +20,15 @@ public final class RelayKeeper implements AutoCloseable {
     public RelayKeeper(RelayEndpoints endpoints, RelayListeners listeners, Duration timeout) {
         // Seen at least three times per timeout, so a connected listener never looks vanished.
         long period = Math.clamp(timeout.toMillis() / 4, 100, 10_000);
+        // After a restart the listeners need a moment to come back: however long this node was down, a
+        // relay endpoint is removed only once it has also been unseen for the timeout since this start.
+        long firstSweep = System.nanoTime() + timeout.toNanos();
         timer.scheduleWithFixedDelay(() -> {
             try {
                 endpoints.touch(listeners.endpointIds());
+                if (System.nanoTime() - firstSweep < 0) {
+                    return;
+                }
                 int removed = endpoints.removeUnseen(timeout);
                 if (removed > 0) {
                     log.info("removed {} relay endpoint(s) whose listener was gone for {}", removed, timeout);

@@ -226,4 +226,38 @@ class ListenCommandTest {
         assertThat(p.awaitExit(WAIT)).as(p.output()).isEqualTo(0);
         assertThat(p.output().strip()).isEqualTo(account.signingSecret());
     }
+
+    @Test
+    void events_posted_during_and_after_a_reconnect_to_a_restarted_server_arrive() throws IOException {
+        Path ownDir = Files.createDirectories(dir.resolve("restart"));
+        int port = ServerProcess.freePort();
+        // Retries spread over about 10 s, so the event posted while the listener reconnects outlasts
+        // the listener's back-off.
+        Map<String, String> restartSettings = Map.of("CHATWIRE_ALLOWED_TARGETS", "", "CHATWIRE_RELAY_TIMEOUT", "30s",
+                "CHATWIRE_RETRY_SCHEDULE", "0s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s");
+        ServerProcess first = closing(ServerProcess.start(ownDir, port, "restart-1", restartSettings));
+        ServerProcess.Account account = first.createAccount("standard");
+        String chatbot = first.createChatbot(account);
+        TestReceiver receiver = closing(TestReceiver.start());
+        ListenProcess listener = listen(first, account, chatbot, receiver);
+        listener.awaitOutput("Ready", WAIT);
+        String before = postChat(first, chatbot, "before the restart");
+        await().atMost(WAIT).until(() -> receiver.count() == 1);
+
+        first.kill();
+        ServerProcess second = closing(ServerProcess.start(ownDir, port, "restart-2", restartSettings));
+        String during = postChat(second, chatbot, "while reconnecting");
+        listener.awaitOutput("Reconnected", WAIT);
+        String after = postChat(second, chatbot, "after the reconnect");
+
+        await().atMost(WAIT).until(() -> receiver.received().stream().map(r -> r.header("webhook-id"))
+                .toList().containsAll(List.of(before, during, after)));
+        WebhookVerifier verifier = WebhookVerifier.forSecret(account.signingSecret());
+        for (TestReceiver.Received r : receiver.received()) {
+            org.assertj.core.api.Assertions.assertThatCode(() -> verifier.verify(r.body(), r.headers()))
+                    .doesNotThrowAnyException();
+        }
+        assertThat(endpoints(account, chatbot)).as("the same relay endpoint, taken up again").hasSize(1);
+        await().atMost(WAIT).until(() -> attempts(account, after).path(0).path("http_status").asInt() == 200);
+    }
 }

@@ -93,7 +93,7 @@ export const fmt = {
     const kinds = {
       timeout: 'Timed out', connect: 'Connect error', dns: 'DNS error', tls: 'TLS error', redirect: 'Redirect',
       io: 'Connection broke', blocked_target: 'Blocked address', endpoint_disabled: 'Endpoint disabled',
-      endpoint_deleted: 'Endpoint deleted', http_status: 'HTTP error',
+      endpoint_deleted: 'Endpoint deleted', http_status: 'HTTP error', relay_unavailable: 'No listener',
     };
     return kinds[attempt.error_kind] || attempt.error_kind || 'No answer';
   },

@@ -31,7 +31,7 @@ public final class Dispatcher implements AutoCloseable {
     public static final int DEFAULT_ENDPOINT_CONCURRENCY = 64;
 
     private final DeliveryStore store;
-    private final HttpDeliverer http;
+    private final DeliveryTransport transport;
     private final RetryPolicy policy;
     private final Clock clock;
     private final RandomGenerator random;
@@ -59,9 +59,9 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    public Dispatcher(DeliveryStore store, HttpDeliverer http, RetryPolicy policy, Clock clock, RandomGenerator random,
+    public Dispatcher(DeliveryStore store, DeliveryTransport transport, RetryPolicy policy, Clock clock, RandomGenerator random,
             int maxInFlight, MeterRegistry metrics) {
-        this(store, http, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics);
+        this(store, transport, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics);
     }
 
     /**
@@ -70,7 +70,7 @@ public final class Dispatcher implements AutoCloseable {
      *     waits longer is given up, unrecorded, and its lease runs out and the scheduler claims it again
      *     later — nothing is failed for waiting
      */
-    public Dispatcher(DeliveryStore store, HttpDeliverer http, RetryPolicy policy, Clock clock, RandomGenerator random,
+    public Dispatcher(DeliveryStore store, DeliveryTransport transport, RetryPolicy policy, Clock clock, RandomGenerator random,
             int maxInFlight, int endpointConcurrency, MeterRegistry metrics) {
         if (endpointConcurrency < 1) {
             throw new IllegalArgumentException("endpointConcurrency must be at least 1");
@@ -81,7 +81,7 @@ public final class Dispatcher implements AutoCloseable {
                 .description("Attempts given back (lease left to run out) after waiting too long for a turn at their endpoint")
                 .register(metrics);
         this.store = store;
-        this.http = http;
+        this.transport = transport;
         this.policy = policy;
         this.clock = clock;
         this.random = random;
@@ -252,7 +252,7 @@ public final class Dispatcher implements AutoCloseable {
         // can drop a copy it has already processed.
         Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
                 job.secrets().current(), job.secrets().stillValid(startedAt));
-        AttemptResult result = http.post(job.url().get(), job.contentType(), headers, body);
+        AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body);
         latency.record(result.latency());
         return withoutSignatures(result, headers, job);
     }

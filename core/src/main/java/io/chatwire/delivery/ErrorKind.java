@@ -25,7 +25,9 @@ public enum ErrorKind {
     /** The account moved to the free plan after the event; recoverable after an upgrade. */
     PLAN_WITHOUT_WEBHOOKS,
     /** The endpoint was deleted before the attempt. */
-    ENDPOINT_DELETED;
+    ENDPOINT_DELETED,
+    /** A relay endpoint ({@code chatwire listen}) had no listener connected to this node. */
+    RELAY_UNAVAILABLE;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

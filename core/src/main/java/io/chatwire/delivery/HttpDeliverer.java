@@ -36,7 +36,7 @@ import org.eclipse.jetty.http.HttpMethod;
  * destination, redirects never followed, a connect timeout and a total timeout, and the answer's
  * body read only up to a cap (the first {@value #RECORDED_BODY_BYTES} bytes are kept for the log).
  */
-public final class HttpDeliverer implements AutoCloseable {
+public final class HttpDeliverer implements DeliveryTransport, AutoCloseable {
     static final int RECORDED_BODY_BYTES = 4096;
 
     private final HttpClient client;
@@ -75,6 +75,7 @@ public final class HttpDeliverer implements AutoCloseable {
      * Sends the body, labelled with the content type, and waits for the outcome; never throws for
      * anything the network does.
      */
+    @Override
     public AttemptResult post(URI url, DeliveryContentType contentType, Map<String, String> headers, byte[] body) {
         long start = System.nanoTime();
         // Registration checked the scheme too; this catches a URL that got in some other way.

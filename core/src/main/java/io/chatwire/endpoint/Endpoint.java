@@ -30,6 +30,14 @@ public record Endpoint(
         eventTypes = Set.copyOf(eventTypes);
     }
 
+    /** The scheme of a relay endpoint's URL: never dialled (see {@code io.chatwire.relay}). */
+    public static final String RELAY_SCHEME = "relay";
+
+    /** True for a temporary endpoint of {@code chatwire listen}, reached over the listener's connection. */
+    public boolean isRelay() {
+        return RELAY_SCHEME.equals(url.getScheme());
+    }
+
     public boolean wants(EventType type) {
         return enabled && eventTypes.contains(type);
     }

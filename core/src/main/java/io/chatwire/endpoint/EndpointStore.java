@@ -38,7 +38,8 @@ public final class EndpointStore {
                                    created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
-    private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ?";
+    /** Relay endpoints (chatwire listen) are temporary and never dialled: they use no slot. */
+    private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ? AND NOT relay";
     private static final String PLAN_OF_ACCOUNT = "SELECT plan FROM accounts WHERE id = ?";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM endpoints WHERE id = ?";
     private static final String BY_URL = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? AND url = ?";
@@ -203,6 +204,11 @@ public final class EndpointStore {
         return db.write(c -> {
             Endpoint current = find(c, endpointId).filter(e -> e.accountId().equals(accountId))
                     .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
+            if (changes.url().isPresent() && current.isRelay()) {
+                // A relay endpoint given a dialable URL would be an endpoint outside the chatbot's limit.
+                throw new Problem.Conflict("relay_endpoint", "endpoint " + endpointId
+                        + " is a chatwire listen relay; its URL cannot be changed (register a new endpoint instead)");
+            }
             URI url = changes.url().orElse(current.url());
             if (!url.equals(current.url())
                     && Jdbc.queryOne(c, BY_URL, rs -> true, current.chatbotId(), url.toString()).isPresent()) {

@@ -100,9 +100,25 @@ public final class Api {
     private final Services services;
     private final Limits limits;
 
+    private final java.util.List<RouteModule> modules;
+
+    /**
+     * Routes of a capability in a package of its own (the relay of chatwire listen), given the way
+     * this API tells an account from its API key.
+     */
+    public interface RouteModule {
+        void register(io.javalin.config.RoutesConfig routes,
+                java.util.function.Function<Context, io.chatwire.account.Account> accountOf);
+    }
+
     public Api(Services services, Limits limits) {
+        this(services, limits, java.util.List.of());
+    }
+
+    public Api(Services services, Limits limits, java.util.List<RouteModule> modules) {
         this.services = services;
         this.limits = limits;
+        this.modules = java.util.List.copyOf(modules);
     }
 
     public Javalin create() {
@@ -171,6 +187,7 @@ public final class Api {
             events.register(r);
             chatData.register(r);
             analytics.register(r);
+            modules.forEach(m -> m.register(r, auth::requireAccount));
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
             r.exception(StoreUnavailableException.class, (e, ctx) -> {

@@ -54,7 +54,8 @@ public record ChatwireConfig(
         int onDemandRate,
         int onDemandBurst,
         Duration headerTimeout,
-        int maxConnections) {
+        int maxConnections,
+        Duration relayTimeout) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -101,6 +102,9 @@ public record ChatwireConfig(
         }
         if (headerTimeout.isZero() || headerTimeout.isNegative()) {
             throw new IllegalArgumentException("CHATWIRE_HEADER_TIMEOUT must be longer than zero (got " + headerTimeout + ")");
+        }
+        if (relayTimeout.isZero() || relayTimeout.isNegative()) {
+            throw new IllegalArgumentException("CHATWIRE_RELAY_TIMEOUT must be longer than zero (got " + relayTimeout + ")");
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("CHATWIRE_MAX_CONNECTIONS must be at least 1 (got " + maxConnections + ")");
@@ -158,7 +162,8 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_ON_DEMAND_RATE", 10),
                 s.integer("CHATWIRE_ON_DEMAND_BURST", 60),
                 s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
-                s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000));
+                s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000),
+                s.duration("CHATWIRE_RELAY_TIMEOUT", "1m"));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -182,6 +187,7 @@ public record ChatwireConfig(
                 + " requestTimeout=" + requestTimeout + " maxEventBytes=" + maxEventBytes + " lease=" + leaseDuration
                 + " pollInterval=" + pollInterval + " maxInFlight=" + maxInFlight + " node=" + nodeId
                 + " secretGracePeriod=" + secretGracePeriod + " autoDisableAfter=" + autoDisableAfter
+                + " relayTimeout=" + relayTimeout
                 + " allowedTargets=" + allowedTargets + " requireHttps=" + requireHttps
                 + " retention=" + retention + " purgeInterval=" + purgeInterval
                 + " secretKey=" + (secretKey.isPresent() ? "***(from CHATWIRE_SECRET_KEY)" : "(key file " + secretKeyFile() + ")")

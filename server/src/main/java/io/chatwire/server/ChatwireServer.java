@@ -16,6 +16,10 @@ import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
+import io.chatwire.relay.RelayEndpoints;
+import io.chatwire.relay.RelayKeeper;
+import io.chatwire.relay.RelayListeners;
+import io.chatwire.relay.RelayRoutes;
 import io.chatwire.signing.SecretCipher;
 import io.chatwire.store.Database;
 import io.javalin.Javalin;
@@ -45,13 +49,15 @@ public final class ChatwireServer implements AutoCloseable {
     private final DeliveryScheduler scheduler;
     private final DeliveryStore deliveries;
     private final RetentionPurger purger;
+    private final RelayKeeper relayKeeper;
     private final Javalin app;
     private final Optional<String> firstOperatorToken;
     private boolean closed;
 
     private ChatwireServer(ChatwireConfig config, Database db, HttpDeliverer http, Dispatcher dispatcher,
-            DeliveryScheduler scheduler, DeliveryStore deliveries, RetentionPurger purger, Javalin app,
-            Optional<String> firstOperatorToken) {
+            DeliveryScheduler scheduler, DeliveryStore deliveries, RetentionPurger purger, RelayKeeper relayKeeper,
+            Javalin app, Optional<String> firstOperatorToken) {
+        this.relayKeeper = relayKeeper;
         this.config = config;
         this.db = db;
         this.http = http;
@@ -88,7 +94,10 @@ public final class ChatwireServer implements AutoCloseable {
                 config.autoDisableAfter());
         registerQueueGauges(metrics, deliveries, clock);
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
-        Dispatcher dispatcher = new Dispatcher(deliveries, http, policy, clock, RandomGenerator.getDefault(),
+        // Relay endpoints (chatwire listen) are delivered over their listener's connection, never dialled.
+        RelayListeners relayListeners = new RelayListeners(config.requestTimeout());
+        RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock);
+        Dispatcher dispatcher = new Dispatcher(deliveries, relayListeners.routing(http), policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), config.endpointConcurrency(), metrics);
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
         EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock);
@@ -114,13 +123,16 @@ public final class ChatwireServer implements AutoCloseable {
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
                         config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),
-                        config.maxConnections()));
+                        config.maxConnections()),
+                java.util.List.of(new RelayRoutes(relayEndpoints, relayListeners)::register));
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();
         RetentionPurger purger = new RetentionPurger(db, clock, config.retention(), config.purgeInterval());
         purger.start();
-        return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, purger, app, firstToken);
+        RelayKeeper relayKeeper = new RelayKeeper(relayEndpoints, relayListeners, config.relayTimeout());
+        return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, purger, relayKeeper, app,
+                firstToken);
     }
 
     /**
@@ -169,6 +181,7 @@ public final class ChatwireServer implements AutoCloseable {
         log.info("shutting down");
         app.stop();
         purger.close();
+        relayKeeper.close();
         scheduler.close();
         dispatcher.close(config.shutdownGrace());
         try {

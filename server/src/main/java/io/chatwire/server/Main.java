@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** The {@code chatwire} command line. */
 @Command(name = "chatwire", mixinStandardHelpOptions = true, version = "chatwire 0.1.0",
         description = "Signed, durable, at-least-once webhook delivery of chat events.",
-        subcommands = {Main.Serve.class, Main.NewOperatorToken.class})
+        subcommands = {Main.Serve.class, Main.NewOperatorToken.class, Main.Listen.class})
 public final class Main implements Runnable {
     /** The CHATWIRE_* settings come from here: the process environment, or a test's map. */
     private final Map<String, String> env;
@@ -170,6 +170,102 @@ public final class Main implements Runnable {
                     + " work. A server running on this database accepts the new token at once (it checks the"
                     + " token against the database on every request): no restart is needed.");
             return 0;
+        }
+    }
+
+    /**
+     * Relays a chatbot's real deliveries to a receiver on this machine, over one outbound WebSocket:
+     * the receiver needs no public address, and the server never dials anything for it.
+     */
+    @Command(name = "listen", mixinStandardHelpOptions = true,
+            description = {
+                "Forward a chatbot's webhook deliveries to a local URL, signed as in production.",
+                "Registers a temporary relay endpoint (not counted in the chatbot's 3) for as long as this runs;"
+                        + " Ctrl-C removes it. Each delivery's answer is logged as the attempt."})
+    static final class Listen implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--server", description = "The Chatwire server (default ${DEFAULT-VALUE}).",
+                defaultValue = "http://127.0.0.1:8080")
+        java.net.URI server;
+
+        @Option(names = "--api-key", description = "The account's API key (or CHATWIRE_API_KEY).")
+        String apiKey;
+
+        @Option(names = "--chatbot", description = "The chatbot whose deliveries to relay.")
+        String chatbot;
+
+        @Option(names = "--forward-to", description = "The local URL to post each delivery to.")
+        java.net.URI forwardTo;
+
+        @Option(names = "--events", description = "Event types, comma-separated (default: all).")
+        String events;
+
+        @Option(names = "--secret-of", paramLabel = "ENDPOINT_ID",
+                description = "Sign with this endpoint's secret (its own if it has one) instead of the account's.")
+        String secretOf;
+
+        @Option(names = "--print-secret",
+                description = "Print the signing secret the relayed deliveries carry, for the local receiver, and exit.")
+        boolean printSecret;
+
+        @Option(names = "--local-timeout", description = "How long the local receiver may take (default ${DEFAULT-VALUE}).",
+                defaultValue = "15s")
+        String localTimeout;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            String key = apiKey != null ? apiKey : System.getenv("CHATWIRE_API_KEY");
+            if (key == null || key.isBlank()) {
+                err.println("chatwire listen: give the account's API key with --api-key or CHATWIRE_API_KEY");
+                err.flush();
+                return 2;
+            }
+            if (printSecret) {
+                try {
+                    out.println(io.chatwire.relay.ListenClient.signingSecret(server, key, Optional.ofNullable(secretOf)));
+                    out.flush();
+                    return 0;
+                } catch (Exception e) {
+                    err.println("chatwire listen: cannot read the signing secret: " + e.getMessage());
+                    err.flush();
+                    return 1;
+                }
+            }
+            if (chatbot == null || forwardTo == null) {
+                err.println("chatwire listen: --chatbot and --forward-to are required");
+                err.flush();
+                return 2;
+            }
+            var client = new io.chatwire.relay.ListenClient(new io.chatwire.relay.ListenClient.Options(server, key,
+                    chatbot, forwardTo, Optional.ofNullable(events), Optional.ofNullable(secretOf),
+                    io.chatwire.delivery.RetryPolicy.parseDuration(localTimeout)), out, err);
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                client.stop(java.time.Duration.ofSeconds(3));
+                try {
+                    done.await(3, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "chatwire-listen-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                var ending = client.run();
+                if (ending instanceof io.chatwire.relay.ListenClient.Ending.Refused r) {
+                    err.println("chatwire listen: " + r.message());
+                    err.flush();
+                    return 2;
+                }
+                out.println("Stopped; the relay endpoint was removed.");
+                out.flush();
+                return 0;
+            } finally {
+                done.countDown();
+            }
         }
     }
 }

@@ -41,8 +41,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ReadmeReceiversTest {
     // HTTP/1.1: the JDK's default HTTP/2 asks for an h2c upgrade, which these servers need not honour.
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    // A client per request: http.server answers as HTTP/1.0 and closes, and a pooled connection the
+    // receiver has just closed fails the next request with "received no bytes".
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
     private static final Set<String> NOT_REPLAYED = Set.of("host", "content-length", "connection", "expect",
             "upgrade", "transfer-encoding");
     private static final Set<String> STANDARD_WEBHOOKS = Set.of("webhook-id", "webhook-timestamp", "webhook-signature");
@@ -297,8 +300,8 @@ class ReadmeReceiversTest {
                 request.header(name, value);
             }
         });
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        try (HttpClient http = newClient()) {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("the README receiver did not answer:\n" + receiver.output(), e);
         } catch (InterruptedException e) {

@@ -3,8 +3,6 @@ package io.chatwire.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.chatwire.signing.SecretCipher;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
@@ -30,9 +28,10 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Opens the database at the JDBC URL and applies pending migrations. For SQLite the file's
-     * directory is created; the journal is WAL with {@code synchronous=FULL}, so a commit survives a
-     * power cut, not only a process crash.
+     * Opens the database at the JDBC URL and applies pending migrations. For SQLite the file and its
+     * directory are created private to their owner, and the WAL index is kept in memory rather than
+     * in a mapped file ({@link SqliteFiles} says why); the journal is WAL with {@code synchronous=FULL},
+     * so a commit survives a power cut, not only a process crash.
      */
     public static Database open(String jdbcUrl, String schema) {
         return open(jdbcUrl, schema, SecretCipher.none());
@@ -49,14 +48,14 @@ public final class Database implements AutoCloseable {
         hc.setPoolName("chatwire-db");
         switch (dialect) {
             case SQLITE -> {
-                createParentDirectory(jdbcUrl);
+                String url = SqliteFiles.prepare(jdbcUrl);
                 SQLiteConfig sc = new SQLiteConfig();
                 sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
                 sc.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
                 sc.setBusyTimeout(10_000);
                 sc.enforceForeignKeys(true);
                 SQLiteDataSource ds = new SQLiteDataSource(sc);
-                ds.setUrl(jdbcUrl);
+                ds.setUrl(url);
                 hc.setDataSource(ds);
                 hc.setMaximumPoolSize(8);
             }
@@ -93,23 +92,6 @@ public final class Database implements AutoCloseable {
             }
         }
         return db;
-    }
-
-    private static void createParentDirectory(String jdbcUrl) {
-        String file = jdbcUrl.substring("jdbc:sqlite:".length());
-        int query = file.indexOf('?');
-        if (query >= 0) {
-            file = file.substring(0, query);
-        }
-        if (file.isBlank() || file.startsWith(":memory:") || file.startsWith("file:")) {
-            return;
-        }
-        Path parent = Path.of(file).toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create the data directory " + parent + ": " + e.getMessage(), e);
-        }
     }
 
     public SqlDialect dialect() {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.chatwire.signing.SecretCipher;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -63,8 +64,10 @@ public final class Database implements AutoCloseable {
                 hc.setJdbcUrl(jdbcUrl);
                 hc.setMaximumPoolSize(16);
                 if (!schema.isBlank()) {
+                    // Flyway creates it below if missing. Not on every new connection: on a database
+                    // that takes no writes (a standby after a failover) that would fail every
+                    // connection, reads included.
                     hc.setSchema(schema);
-                    hc.setConnectionInitSql("CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "") + "\"");
                 }
             }
         }
@@ -126,13 +129,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** True when a connection can be had and answers. */
-    public boolean isReachable() {
-        try (Connection c = pool.getConnection()) {
-            return c.isValid(2);
+    /**
+     * As {@link #write(SqlWork)}, but waits at most {@code timeout} for the commit; past it, a
+     * {@link StoreUnavailableException} (the work may still commit later).
+     */
+    public <T> T write(SqlWork<T> work, Duration timeout) {
+        try {
+            return writer.write(work, timeout);
         } catch (SQLException e) {
-            return false;
+            throw new StoreUnavailableException("database write failed: " + e.getMessage(), e);
         }
+    }
+
+    /** How many group commits have failed since open: a count that grows with every failed batch. */
+    public long failedCommits() {
+        return writer.failedCommits();
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.signing.SecretCipher;
 import io.chatwire.store.Database;
+import io.chatwire.store.Readiness;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -108,7 +109,8 @@ public final class ChatwireServer implements AutoCloseable {
                 config.adminToken(),
                 clock,
                 config.secretGracePeriod(),
-                guard),
+                guard,
+                new Readiness(db, config.nodeId(), clock)),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit()));
         Javalin app = api.create();

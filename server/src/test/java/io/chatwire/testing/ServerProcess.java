@@ -24,7 +24,8 @@ public final class ServerProcess implements AutoCloseable {
     /** 30 characters. */
     public static final String ADMIN_TOKEN = "crash-test-operator-token-0123";
     private static final String READY = "Chatwire listening on";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    /** Generous: on a busy two-core machine a JVM alone can take 20 s to come up. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Process process;
     private final Path output;

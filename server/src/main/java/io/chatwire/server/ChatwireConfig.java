@@ -48,7 +48,8 @@ public record ChatwireConfig(
         int ingestRate,
         int ingestBurst,
         int endpointConcurrency,
-        int authFailureLimit) {
+        int authFailureLimit,
+        Path secretKeyFile) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -88,11 +89,10 @@ public record ChatwireConfig(
         if (authFailureLimit < 0) {
             throw new IllegalArgumentException("CHATWIRE_AUTH_FAILURE_LIMIT must not be negative");
         }
-    }
-
-    /** Where the secret key is kept when CHATWIRE_SECRET_KEY does not give it. */
-    public Path secretKeyFile() {
-        return dataDir.resolve("secret.key");
+        if (Files.isDirectory(secretKeyFile)) {
+            throw new IllegalArgumentException("CHATWIRE_SECRET_KEY_FILE: " + secretKeyFile
+                    + " is a directory; name the key file itself (it is created, 0600, if missing)");
+        }
     }
 
     /** Reads the settings from the environment and, if named, a file. */
@@ -107,6 +107,13 @@ public record ChatwireConfig(
         });
         Settings s = new Settings(values);
         Path dataDir = Path.of(s.text("CHATWIRE_DATA_DIR", "./data"));
+        // The key is given (CHATWIRE_SECRET_KEY), or read from a file named (CHATWIRE_SECRET_KEY_FILE),
+        // or from <data dir>/secret.key; naming both would leave which key seals the secrets to a rule.
+        Optional<String> keyFile = s.optional("CHATWIRE_SECRET_KEY_FILE");
+        if (keyFile.isPresent() && s.optional("CHATWIRE_SECRET_KEY").isPresent()) {
+            throw new IllegalArgumentException(
+                    "set CHATWIRE_SECRET_KEY (the key) or CHATWIRE_SECRET_KEY_FILE (a file holding it), not both");
+        }
         return new ChatwireConfig(
                 s.text("CHATWIRE_HOST", "127.0.0.1"),
                 s.integer("CHATWIRE_PORT", 8080),
@@ -135,7 +142,8 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_INGEST_RATE", 500),
                 s.integer("CHATWIRE_INGEST_BURST", 2 * s.integer("CHATWIRE_INGEST_RATE", 500)),
                 s.integer("CHATWIRE_ENDPOINT_CONCURRENCY", 64),
-                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20));
+                s.integer("CHATWIRE_AUTH_FAILURE_LIMIT", 20),
+                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")));
     }
 
     private static Map<String, String> readFile(Path file) {

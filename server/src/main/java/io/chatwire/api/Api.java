@@ -146,7 +146,7 @@ public final class Api {
             // would answer each with 503 (Readiness says how that is found out cheaply).
             r.get("/readyz", ctx -> {
                 switch (services.readiness().check()) {
-                    case Readiness.Ready ready -> ctx.json(java.util.Map.of("status", "ready"));
+                    case Readiness.Ready _ -> ctx.json(java.util.Map.of("status", "ready"));
                     case Readiness.NotReady no -> ctx.status(503)
                             .json(java.util.Map.of("status", "not_ready", "reason", no.reason()));
                 }

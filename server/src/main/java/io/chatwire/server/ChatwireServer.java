@@ -69,7 +69,7 @@ public final class ChatwireServer implements AutoCloseable {
         log.info("starting Chatwire: {}", config.describe());
         Clock clock = Clock.systemUTC();
         // Signing secrets are encrypted at rest with this key: CHATWIRE_SECRET_KEY, or else the key file
-        // in the data directory (made, 0600, at the first start).
+        // (CHATWIRE_SECRET_KEY_FILE, or secret.key in the data directory; made, 0600, at the first start).
         SecretCipher cipher = config.secretKey().map(SecretCipher::fromBase64)
                 .orElseGet(() -> SecretCipher.fromKeyFile(config.secretKeyFile()));
         Database db = Database.open(config.dbUrl(), config.dbSchema(), cipher);

@@ -59,6 +59,7 @@ public final class Database implements AutoCloseable {
                 ds.setUrl(url);
                 hc.setDataSource(ds);
                 hc.setMaximumPoolSize(8);
+                hc.setExceptionOverride(new ReadOnlyConnectionEviction());
             }
             case POSTGRESQL -> {
                 hc.setJdbcUrl(jdbcUrl);

@@ -133,6 +133,55 @@ class UnwritableDatabaseTest {
     }
 
     /**
+     * The database files are immutable before the server starts, so SQLite opens every connection
+     * read-only (it does so silently): the server starts, reads work, writes are refused. Once the files
+     * are writable again it must become ready by itself, without a restart.
+     */
+    @Test
+    void aServerStartedOnImmutableDatabaseFilesIsNotReadyAndRecoversOnceTheyAreWritable() throws Exception {
+        receiver = TestReceiver.start();
+        int port = ServerProcess.freePort();
+        server = ServerProcess.start(dataDir, port, "read-only-start");
+        ServerProcess.Account account = server.createAccount("standard");
+        String chatbot = server.createChatbot(account);
+        server.createEndpoint(account, chatbot, receiver.url().toString());
+        Set<String> accepted = new HashSet<>(Set.of(accept(server.operator(), chatbot, "first-run")));
+        server.kill();
+        try (Stream<Path> files = Files.list(dataDir)) {
+            files.filter(f -> f.getFileName().toString().startsWith("chatwire.db")).forEach(immutable::add);
+        }
+        chattr("+i", immutable);
+
+        server = ServerProcess.start(dataDir, port, "read-only-start");
+        ApiClient operator = server.operator();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            ApiClient.Response ready = operator.as(null).get("/readyz");
+            assertThat(ready.status()).as("readiness on immutable files: " + ready.raw()).isEqualTo(503);
+            assertThat(ready.text("status")).as(ready.raw()).isEqualTo("not_ready");
+        });
+        ApiClient.Response refused = post(operator, chatbot, "refused");
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(503);
+        assertThat(account.api().get("/v1/events").status()).as("reads still work").isEqualTo(200);
+
+        chattr("-i", immutable);
+        immutable.clear();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            ApiClient.Response ready = operator.as(null).get("/readyz");
+            assertThat(ready.status()).as("readiness once the files are writable: " + ready.raw()).isEqualTo(200);
+        });
+        for (int i = 0; i < 3; i++) {
+            String question = "writable-again-" + i;
+            accepted.add(await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                ApiClient.Response r = post(operator, chatbot, question);
+                assertThat(r.status()).as(r.raw()).isIn(202, 503);
+                return r.status() == 202 ? r.text("id") : null;
+            }, java.util.Objects::nonNull));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(deliveredIds()).as("delivered event ids").containsAll(accepted));
+    }
+
+    /**
      * While SQLite keeps its WAL index in the memory-mapped {@code -shm} file, posts events until a
      * checkpoint has copied the whole WAL back (the WAL index says {@code nBackfill == mxFrame}): the
      * next commit then first rewrites the WAL index header, a store into the mapping. Without such a

@@ -1,5 +1,6 @@
 package io.chatwire.signing;
 
+import io.chatwire.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encrypts signing secrets at rest with AES-256-GCM.
@@ -35,6 +38,7 @@ import javax.crypto.spec.SecretKeySpec;
  * plaintext and refuses to read a sealed value.
  */
 public final class SecretCipher {
+    private static final Logger log = LoggerFactory.getLogger(SecretCipher.class);
     public static final String PREFIX = "v1:";
     public static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;
@@ -97,12 +101,17 @@ public final class SecretCipher {
      * Reads the key file, or creates it with a fresh key when there is none. The file is written in
      * full with owner-only permissions (0600) under a temporary name and then linked into place,
      * which fails if another process got there first; that process's key is then read. So nodes
-     * starting side by side on one data directory end up with the same key.
+     * starting side by side on one data directory end up with the same key. A directory made for it is
+     * 0700; an existing key file others may read is reported at start.
      */
     public static SecretCipher fromKeyFile(Path file) {
         try {
             if (!Files.exists(file)) {
                 create(file);
+            } else {
+                // Warned about, not changed: a group-readable key may be deliberate (a secrets mount).
+                PrivateFiles.openToOthers(file).ifPresent(mode -> log.warn("the secret key file {} is open to other"
+                        + " users ({}): whoever reads it can decrypt every signing secret; chmod 600 {}", file, mode, file));
             }
             return fromBase64(Files.readString(file, StandardCharsets.US_ASCII));
         } catch (IOException e) {
@@ -114,7 +123,7 @@ public final class SecretCipher {
 
     private static void create(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
         FileAttribute<?>[] attributes = posix

@@ -3,10 +3,10 @@ package io.chatwire.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.chatwire.signing.SecretCipher;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -31,9 +31,10 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Opens the database at the JDBC URL and applies pending migrations. For SQLite the file's
-     * directory is created; the journal is WAL with {@code synchronous=FULL}, so a commit survives a
-     * power cut, not only a process crash.
+     * Opens the database at the JDBC URL and applies pending migrations. For SQLite the file and its
+     * directory are created private to their owner, and the WAL index is kept in memory rather than
+     * in a mapped file ({@link SqliteFiles} says why); the journal is WAL with {@code synchronous=FULL},
+     * so a commit survives a power cut, not only a process crash.
      */
     public static Database open(String jdbcUrl, String schema) {
         return open(jdbcUrl, schema, SecretCipher.none());
@@ -50,23 +51,26 @@ public final class Database implements AutoCloseable {
         hc.setPoolName("chatwire-db");
         switch (dialect) {
             case SQLITE -> {
-                createParentDirectory(jdbcUrl);
+                String url = SqliteFiles.prepare(jdbcUrl);
                 SQLiteConfig sc = new SQLiteConfig();
                 sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
                 sc.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
                 sc.setBusyTimeout(10_000);
                 sc.enforceForeignKeys(true);
                 SQLiteDataSource ds = new SQLiteDataSource(sc);
-                ds.setUrl(jdbcUrl);
+                ds.setUrl(url);
                 hc.setDataSource(ds);
                 hc.setMaximumPoolSize(8);
+                hc.setExceptionOverride(new ReadOnlyConnectionEviction());
             }
             case POSTGRESQL -> {
                 hc.setJdbcUrl(jdbcUrl);
                 hc.setMaximumPoolSize(16);
                 if (!schema.isBlank()) {
+                    // Flyway creates it below if missing. Not on every new connection: on a database
+                    // that takes no writes (a standby after a failover) that would fail every
+                    // connection, reads included.
                     hc.setSchema(schema);
-                    hc.setConnectionInitSql("CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "") + "\"");
                 }
             }
         }
@@ -112,19 +116,6 @@ public final class Database implements AutoCloseable {
         return Optional.of(Path.of(file));
     }
 
-    private static void createParentDirectory(String jdbcUrl) {
-        Optional<Path> file = sqliteFile(jdbcUrl);
-        if (file.isEmpty()) {
-            return;
-        }
-        Path parent = file.get().toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create the data directory " + parent + ": " + e.getMessage(), e);
-        }
-    }
-
     public SqlDialect dialect() {
         return dialect;
     }
@@ -157,13 +148,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** True when a connection can be had and answers. */
-    public boolean isReachable() {
-        try (Connection c = pool.getConnection()) {
-            return c.isValid(2);
+    /**
+     * As {@link #write(SqlWork)}, but waits at most {@code timeout} for the commit; past it, a
+     * {@link StoreUnavailableException} (the work may still commit later).
+     */
+    public <T> T write(SqlWork<T> work, Duration timeout) {
+        try {
+            return writer.write(work, timeout);
         } catch (SQLException e) {
-            return false;
+            throw new StoreUnavailableException("database write failed: " + e.getMessage(), e);
         }
+    }
+
+    /** How many group commits have failed since open: a count that grows with every failed batch. */
+    public long failedCommits() {
+        return writer.failedCommits();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.chatwire.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong failedCommits = new AtomicLong();
     private volatile boolean running = true;
 
     private record Pending<T>(SqlWork<T> work, CompletableFuture<T> result) {
@@ -55,16 +59,39 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** Runs the work in a committed transaction and returns its result; blocks until committed. */
     <T> T write(SqlWork<T> work) throws SQLException {
+        return await(submit(work), Optional.empty());
+    }
+
+    /**
+     * As {@link #write(SqlWork)}, but gives up waiting after {@code timeout} (the work stays queued
+     * and may still commit later): for callers that must answer in time, such as a readiness probe.
+     */
+    <T> T write(SqlWork<T> work, Duration timeout) throws SQLException {
+        return await(submit(work), Optional.of(timeout));
+    }
+
+    /** How many batches failed to commit since the writer started (a count only ever grows). */
+    long failedCommits() {
+        return failedCommits.get();
+    }
+
+    private <T> CompletableFuture<T> submit(SqlWork<T> work) {
         if (!running) {
             throw new StoreUnavailableException("the store is shutting down", null);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         queue.add(new Pending<>(work, result));
+        return result;
+    }
+
+    private static <T> T await(CompletableFuture<T> result, Optional<Duration> timeout) throws SQLException {
         try {
-            return result.get();
+            return timeout.isEmpty() ? result.get() : result.get(timeout.get().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while waiting for a commit", e);
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("no commit within " + timeout.orElseThrow(), e);
         } catch (ExecutionException e) {
             switch (e.getCause()) {
                 case SQLException sql -> throw sql;
@@ -115,6 +142,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     log.info("retrying a write batch after a transient database error: {}", e.getMessage());
                     continue;
                 }
+                failedCommits.incrementAndGet();
                 StoreUnavailableException failure = new StoreUnavailableException("the database refused the commit", e);
                 batch.forEach(p -> p.result().completeExceptionally(failure));
                 return;
@@ -165,7 +193,13 @@ final class GroupCommitWriter implements AutoCloseable {
                 // Roll back before anything else touches the connection: restoring auto-commit on an
                 // open transaction would commit it.
                 rollbackQuietly(c);
-                c.setAutoCommit(true);
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException e) {
+                    // sqlite-jdbc commits to leave a transaction; after a failed commit there is none,
+                    // and that complaint must not hide why the commit failed.
+                    t.addSuppressed(e);
+                }
                 throw t;
             }
         }
@@ -218,7 +252,8 @@ final class GroupCommitWriter implements AutoCloseable {
         try {
             c.rollback();
         } catch (SQLException e) {
-            log.warn("rollback failed", e);
+            // Usually SQLite saying it already rolled back after a failed commit: no trace needed.
+            log.warn("rollback failed: {}", e.getMessage());
         }
     }
 

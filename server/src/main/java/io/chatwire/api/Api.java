@@ -24,6 +24,7 @@ import io.chatwire.network.Cidr;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
+import io.chatwire.store.Readiness;
 import io.chatwire.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.config.JettyConfig;
@@ -66,7 +67,8 @@ public final class Api {
             Optional<String> adminToken,
             Clock clock,
             Duration secretGracePeriod,
-            TargetGuard guard) {
+            TargetGuard guard,
+            Readiness readiness) {
     }
 
     /**
@@ -176,9 +178,14 @@ public final class Api {
                 Requests.requireCleanUri(ctx);
             });
             r.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+            // Ready means this node can commit: a load balancer must not send events to a node that
+            // would answer each with 503 (Readiness says how that is found out cheaply).
             r.get("/readyz", ctx -> {
-                boolean ready = services.db().isReachable();
-                ctx.status(ready ? 200 : 503).json(java.util.Map.of("status", ready ? "ready" : "database unreachable"));
+                switch (services.readiness().check()) {
+                    case Readiness.Ready _ -> ctx.json(java.util.Map.of("status", "ready"));
+                    case Readiness.NotReady no -> ctx.status(503)
+                            .json(java.util.Map.of("status", "not_ready", "reason", no.reason()));
+                }
             });
             r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().scrape()));

@@ -55,7 +55,8 @@ public record ChatwireConfig(
         int onDemandBurst,
         Duration headerTimeout,
         int maxConnections,
-        Duration relayTimeout) {
+        Duration relayTimeout,
+        Path secretKeyFile) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -109,11 +110,10 @@ public record ChatwireConfig(
         if (maxConnections < 1) {
             throw new IllegalArgumentException("CHATWIRE_MAX_CONNECTIONS must be at least 1 (got " + maxConnections + ")");
         }
-    }
-
-    /** Where the secret key is kept when CHATWIRE_SECRET_KEY does not give it. */
-    public Path secretKeyFile() {
-        return dataDir.resolve("secret.key");
+        if (Files.isDirectory(secretKeyFile)) {
+            throw new IllegalArgumentException("CHATWIRE_SECRET_KEY_FILE: " + secretKeyFile
+                    + " is a directory; name the key file itself (it is created, 0600, if missing)");
+        }
     }
 
     /** Reads the settings from the environment and, if named, a file. */
@@ -128,6 +128,13 @@ public record ChatwireConfig(
         });
         Settings s = new Settings(values);
         Path dataDir = Path.of(s.text("CHATWIRE_DATA_DIR", "./data"));
+        // The key is given (CHATWIRE_SECRET_KEY), or read from a file named (CHATWIRE_SECRET_KEY_FILE),
+        // or from <data dir>/secret.key; naming both would leave which key seals the secrets to a rule.
+        Optional<String> keyFile = s.optional("CHATWIRE_SECRET_KEY_FILE");
+        if (keyFile.isPresent() && s.optional("CHATWIRE_SECRET_KEY").isPresent()) {
+            throw new IllegalArgumentException(
+                    "set CHATWIRE_SECRET_KEY (the key) or CHATWIRE_SECRET_KEY_FILE (a file holding it), not both");
+        }
         return new ChatwireConfig(
                 s.text("CHATWIRE_HOST", "127.0.0.1"),
                 s.integer("CHATWIRE_PORT", 8080),
@@ -163,7 +170,8 @@ public record ChatwireConfig(
                 s.integer("CHATWIRE_ON_DEMAND_BURST", 60),
                 s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
                 s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000),
-                s.duration("CHATWIRE_RELAY_TIMEOUT", "1m"));
+                s.duration("CHATWIRE_RELAY_TIMEOUT", "1m"),
+                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")));
     }
 
     private static Map<String, String> readFile(Path file) {

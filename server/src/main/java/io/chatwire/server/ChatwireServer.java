@@ -22,6 +22,7 @@ import io.chatwire.relay.RelayListeners;
 import io.chatwire.relay.RelayRoutes;
 import io.chatwire.signing.SecretCipher;
 import io.chatwire.store.Database;
+import io.chatwire.store.Readiness;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,7 +75,7 @@ public final class ChatwireServer implements AutoCloseable {
         log.info("starting Chatwire: {}", config.describe());
         Clock clock = Clock.systemUTC();
         // Signing secrets are encrypted at rest with this key: CHATWIRE_SECRET_KEY, or else the key file
-        // in the data directory (made, 0600, at the first start).
+        // (CHATWIRE_SECRET_KEY_FILE, or secret.key in the data directory; made, 0600, at the first start).
         SecretCipher cipher = config.secretKey().map(SecretCipher::fromBase64)
                 .orElseGet(() -> SecretCipher.fromKeyFile(config.secretKeyFile()));
         Database db = Database.open(config.dbUrl(), config.dbSchema(), cipher);
@@ -119,7 +120,8 @@ public final class ChatwireServer implements AutoCloseable {
                 config.adminToken(),
                 clock,
                 config.secretGracePeriod(),
-                guard),
+                guard,
+                new Readiness(db, config.nodeId(), clock)),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
                         config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),

@@ -115,6 +115,30 @@ class ConfigTest {
     }
 
     @Test
+    void theSecretKeyFileSettingPlacesTheKeyFileAnywhere() {
+        ChatwireConfig c = ChatwireConfig.load(Map.of("CHATWIRE_DATA_DIR", "/var/lib/chatwire",
+                "CHATWIRE_SECRET_KEY_FILE", "/etc/chatwire/secret.key"), Optional.empty());
+        assertThat(c.secretKeyFile()).isEqualTo(Path.of("/etc/chatwire/secret.key"));
+        assertThat(c.describe()).contains("/etc/chatwire/secret.key");
+        assertThat(ChatwireConfig.load(Map.of("CHATWIRE_DATA_DIR", "/var/lib/chatwire"), Optional.empty())
+                .secretKeyFile()).as("the default").isEqualTo(Path.of("/var/lib/chatwire/secret.key"));
+    }
+
+    @Test
+    void refusesASecretKeyAndASecretKeyFileTogether() {
+        assertThatThrownBy(() -> ChatwireConfig.load(Map.of(
+                "CHATWIRE_SECRET_KEY", io.chatwire.signing.SecretCipher.generateKey(),
+                "CHATWIRE_SECRET_KEY_FILE", dir.resolve("secret.key").toString()), Optional.empty()))
+                .hasMessageContaining("CHATWIRE_SECRET_KEY_FILE").hasMessageContaining("not both");
+    }
+
+    @Test
+    void refusesASecretKeyFileThatIsADirectory() {
+        assertThatThrownBy(() -> ChatwireConfig.load(Map.of("CHATWIRE_SECRET_KEY_FILE", dir.toString()), Optional.empty()))
+                .hasMessageContaining("CHATWIRE_SECRET_KEY_FILE").hasMessageContaining("directory");
+    }
+
+    @Test
     void unrelatedEnvironmentVariablesAreIgnored() {
         ChatwireConfig c = ChatwireConfig.load(Map.of("PORT", "1", "HOME", "/root"), Optional.empty());
         assertThat(c.port()).isEqualTo(8080);

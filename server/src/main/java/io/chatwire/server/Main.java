@@ -162,13 +162,21 @@ public final class Main implements Runnable {
                 new AccountStore(db, Clock.systemUTC()).replaceOperatorTokens(token);
             } catch (FlywayException | StoreUnavailableException e) {
                 err.println("chatwire: cannot use the database " + where + ": " + e.getMessage());
+                if (file.isPresent()) {
+                    // The server opens SQLite with an exclusive lock (no mapped WAL index: see
+                    // SqliteFiles), so no second process can open the file while it runs.
+                    err.println("chatwire: if a Chatwire server is running on this database, it holds the SQLite"
+                            + " file exclusively: stop the server, run this command again, then start the server.");
+                }
                 return 1;
             }
             // Printed, never logged, as at the first start.
             out.println("Operator token (shown once; keep it secret): " + token);
             out.println("It replaces every earlier operator token of the database " + where + "; those no longer"
-                    + " work. A server running on this database accepts the new token at once (it checks the"
-                    + " token against the database on every request): no restart is needed.");
+                    + " work. " + (file.isPresent()
+                            ? "Start the server on this data directory and use the new token."
+                            : "A server running on this database accepts the new token at once (it checks the"
+                                    + " token against the database on every request): no restart is needed."));
             return 0;
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatwire.testing.ApiClient;
 import io.chatwire.testing.RunningChatwire;
+import io.chatwire.testing.ServerProcess;
 import io.chatwire.testing.TestDatabases;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -60,6 +61,19 @@ class OperatorTokenCommandTest {
         return new ApiClient(chatwire.baseUrl(), token).get("/v1/accounts").status();
     }
 
+    /** A server process holds its SQLite file exclusively: the command says what to do instead of hanging on. */
+    @Test
+    void onSqliteHeldByARunningServerProcessItSaysToStopTheServerFirst() {
+        try (ServerProcess server = ServerProcess.start(emptyDir, ServerProcess.freePort(), "held")) {
+            Run run = newOperatorToken(Map.of("CHATWIRE_DATA_DIR", emptyDir.toString()));
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).contains("stop the server, run this command again");
+            assertThat(run.out()).doesNotContain("cwop_");
+            assertThat(server.operator().get("/v1/accounts").status()).as("the old token still works").isEqualTo(200);
+        }
+    }
+
     @Test
     void theNewTokenWorksAtOnceOnTheRunningServerAndTheOldOneIsRefused() {
         try (RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_ADMIN_TOKEN", ""))) {
@@ -69,7 +83,10 @@ class OperatorTokenCommandTest {
             Run run = newOperatorToken(sameDatabase(chatwire));
 
             assertThat(run.exitCode()).as(run.err()).isZero();
-            assertThat(run.out()).contains("shown once").contains("no restart is needed");
+            // PostgreSQL serves any number of processes; a SQLite server in another process would hold
+            // the file exclusively (the test above), so there the output says to start the server.
+            assertThat(run.out()).contains("shown once")
+                    .contains(chatwire.pgSchema().isPresent() ? "no restart is needed" : "Start the server");
             assertThat(run.token()).isNotEqualTo(old);
             assertThat(statusWith(chatwire, run.token())).isEqualTo(200);
             assertThat(statusWith(chatwire, old)).isEqualTo(401);

@@ -1,0 +1,156 @@
+package io.chatwire.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.chatwire.testing.ServerProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The image the Maven profile {@code image} builds (server/target/chatwire-image.tar): what its config
+ * declares, what its layers hold, and that its entrypoint starts Chatwire. There is no container
+ * runtime here, so the test does what one does: applies the layers to a root file system, mounts
+ * /proc in it, and runs the entrypoint chroot'ed as the image's user with the image's environment.
+ * Runs in {@code ./mvnw -Pimage -pl server -am verify} (failsafe), which .ci/run calls; needs root
+ * (chroot, mount), as CI has.
+ */
+class ContainerImageIT {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    static Path work;
+    static OciImage image;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        String tar = System.getProperty("chatwire.image.tar", "target/chatwire-image.tar");
+        Path tarball = Path.of(tar);
+        if (!Files.isRegularFile(tarball)) {
+            fail("no image at " + tarball.toAbsolutePath() + ": build it with ./mvnw -Pimage -pl server -am verify");
+        }
+        image = OciImage.unpack(tarball, work);
+    }
+
+    @Test
+    void isAnOciImageOfGzippedLayersUnder100MegabytesWithNoShell() {
+        assertThat(image.layers()).isNotEmpty()
+                .allSatisfy(l -> assertThat(l.mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip"));
+        assertThat(image.compressedSize()).isLessThan(100L * 1024 * 1024);
+        // Distroless: nothing to exec but the Java runtime.
+        assertThat(image.rootfs().resolve("bin/sh")).doesNotExist();
+        assertThat(image.rootfs().resolve("usr/bin")).doesNotExist();
+    }
+
+    @Test
+    void runsAsTheNonRootUserItsPasswdFileNames() throws IOException {
+        assertThat(image.user()).isEqualTo("65532:65532");
+        assertThat(Files.readAllLines(image.rootfs().resolve("etc/passwd")))
+                .contains("chatwire:x:65532:65532:chatwire:/data:/sbin/nologin");
+    }
+
+    @Test
+    void entrypointIsTheImagesOwnJavaRunningChatwireServe() {
+        List<String> entrypoint = image.entrypoint();
+        assertThat(entrypoint).first().isEqualTo("/opt/java/bin/java");
+        assertThat(entrypoint).endsWith("io.chatwire.server.Main", "serve");
+        assertThat(Files.isExecutable(image.rootfs().resolve("opt/java/bin/java"))).isTrue();
+        assertThat(image.rootfs().resolve("app/libs")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("javalin-"));
+    }
+
+    @Test
+    void exposesPort8080AndKeepsItsDataInTheVolumeAtData() {
+        assertThat(image.fieldNames("ExposedPorts")).containsExactly("8080/tcp");
+        assertThat(image.fieldNames("Volumes")).containsExactly("/data");
+        assertThat(image.environment())
+                .containsEntry("CHATWIRE_DATA_DIR", "/data")
+                .containsEntry("CHATWIRE_HOST", "0.0.0.0")
+                .containsEntry("CHATWIRE_PORT", "8080");
+    }
+
+    @Test
+    void carriesOpenContainersLabels() {
+        assertThat(image.labels())
+                .containsEntry("org.opencontainers.image.title", "Chatwire")
+                .containsKeys("org.opencontainers.image.version", "org.opencontainers.image.description",
+                        "org.opencontainers.image.base.name");
+    }
+
+    @Test
+    void entrypointStartsChatwireAsItsUserAndReadyzAnswers200() throws Exception {
+        Path rootfs = image.rootfs();
+        Path proc = Files.createDirectories(rootfs.resolve("proc"));
+        // The java launcher finds its libraries through /proc/self/exe ($ORIGIN), as in any container.
+        OciImage.run(List.of("mount", "-t", "proc", "proc", proc.toString()));
+        int port = ServerProcess.freePort(); // as `docker run -e CHATWIRE_PORT=...`: 8080 may be taken here
+        List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + image.user(), rootfs.toString()));
+        command.addAll(image.entrypoint());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("server.log").toFile());
+        builder.environment().clear();
+        builder.environment().putAll(image.environment());
+        builder.environment().put("CHATWIRE_PORT", Integer.toString(port));
+        Process server = builder.start();
+        try {
+            assertThat(awaitStatus(server, "http://127.0.0.1:" + port + "/readyz")).isEqualTo(200);
+            assertThat(get("http://127.0.0.1:" + port + "/healthz").statusCode()).isEqualTo(200);
+            // The database went to the volume, owned by the image's user and private to it.
+            try (Stream<Path> files = Files.list(rootfs.resolve("data"))) {
+                List<Path> data = files.filter(Files::isRegularFile).toList();
+                assertThat(data).isNotEmpty().allSatisfy(f -> {
+                    assertThat(Files.getAttribute(f, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(65532);
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+                });
+            }
+        } finally {
+            server.destroy();
+            if (!server.waitFor(Duration.ofSeconds(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                server.destroyForcibly().waitFor();
+            }
+            OciImage.run(List.of("umount", proc.toString()));
+        }
+    }
+
+    private int awaitStatus(Process server, String url) throws Exception {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!server.isAlive()) {
+                fail("the image's entrypoint exited " + server.exitValue() + ":\n" + log());
+            }
+            try {
+                return get(url).statusCode();
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        return fail("no answer from " + url + " within " + START_TIMEOUT + ":\n" + log());
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String log() throws IOException {
+        Path log = work.resolve("server.log");
+        return Files.exists(log) ? Files.readString(log) : "(no output)";
+    }
+}

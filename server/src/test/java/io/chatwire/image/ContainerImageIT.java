@@ -33,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContainerImageIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** The healthcheck command of deploy/compose.yaml, but for its URL. */
+    private static final List<String> HEALTHCHECK = List.of("/opt/java/bin/java", "-Xshare:auto",
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-cp", "/app/classes", "io.chatwire.probe.Probe");
 
     @TempDir
     static Path work;
@@ -110,6 +113,10 @@ class ContainerImageIT {
         try {
             assertThat(awaitStatus(server, "http://127.0.0.1:" + port + "/readyz")).isEqualTo(200);
             assertThat(get("http://127.0.0.1:" + port + "/healthz").statusCode()).isEqualTo(200);
+            // The health check a Compose file runs inside the container (deploy/compose.yaml) passes
+            // against the running node and fails where nothing listens.
+            assertThat(probe(rootfs, "http://127.0.0.1:" + port + "/readyz")).isZero();
+            assertThat(probe(rootfs, "http://127.0.0.1:" + ServerProcess.freePort() + "/readyz")).isEqualTo(1);
             // The database went to the volume, owned by the image's user and private to it.
             try (Stream<Path> files = Files.list(rootfs.resolve("data"))) {
                 List<Path> data = files.filter(Files::isRegularFile).toList();
@@ -125,6 +132,23 @@ class ContainerImageIT {
             }
             OciImage.run(List.of("umount", proc.toString()));
         }
+    }
+
+    /** Runs {@link io.chatwire.probe.Probe} as deploy/compose.yaml's healthcheck does: inside the image, as its user. */
+    private static int probe(Path rootfs, String url) throws Exception {
+        List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + image.user(), rootfs.toString()));
+        command.addAll(HEALTHCHECK);
+        command.add(url);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("probe.log").toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(image.environment());
+        Process p = builder.start();
+        if (!p.waitFor(Duration.ofSeconds(60).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            return fail("the probe did not finish in 60 s");
+        }
+        return p.exitValue();
     }
 
     private int awaitStatus(Process server, String url) throws Exception {

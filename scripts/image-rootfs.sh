@@ -10,8 +10,8 @@
 #   /etc/nsswitch.conf, /etc/hosts   so that `localhost` and the names of a Compose or Kubernetes
 #                     network resolve (glibc >= 2.34 has files and dns built into libc)
 #   /tmp, /data       the scratch directory (sqlite-jdbc unpacks its native library there) and the
-#                     data volume, both 1777 (Jib writes every file as root; the server creates its
-#                     own files 0600 inside)
+#                     data volume, both 777 (Jib writes every file as root and knows no sticky bit);
+#                     the server keeps its files in /data/chatwire, which it creates 0700, files 0600
 set -euo pipefail
 out=${1:?usage: image-rootfs.sh OUTPUT_DIR}
 java_home=${JAVA_HOME:?JAVA_HOME must point at a JDK 25}
@@ -52,4 +52,4 @@ chatwire:x:65532:
 GROUP
 echo 'hosts: files dns' >"$out/etc/nsswitch.conf"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$out/etc/hosts"
-chmod 1777 "$out/tmp" "$out/data"
+chmod 777 "$out/tmp" "$out/data"

@@ -36,7 +36,7 @@ record OciImage(JsonNode config, List<Layer> layers, Path rootfs) {
         for (JsonNode layer : manifest.path("layers")) {
             layers.add(new Layer(layer.path("mediaType").asText(), layer.path("size").asLong()));
             // -p keeps the modes the layer gives (a runtime does; tar's umask would not).
-            run(List.of("tar", "-xzpf", blob(layout, layer.path("digest").asText()).toString(), "-C", rootfs.toString()));
+            run(List.of("tar", "--warning=no-unknown-keyword", "-xzpf", blob(layout, layer.path("digest").asText()).toString(), "-C", rootfs.toString()));
         }
         return new OciImage(config.path("config"), List.copyOf(layers), rootfs);
     }

@@ -49,6 +49,10 @@ class ContainerImageIT {
         if (!Files.isRegularFile(tarball)) {
             fail("no image at " + tarball.toAbsolutePath() + ": build it with ./mvnw -Pimage -pl server -am verify");
         }
+        if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+            fail("ContainerImageIT must run as root: it unpacks the layers with their owners, mounts /proc"
+                    + " and chroots, as a container runtime does (CI runs as root)");
+        }
         image = OciImage.unpack(tarball, work);
     }
 

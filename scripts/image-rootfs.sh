@@ -17,10 +17,10 @@ out=${1:?usage: image-rootfs.sh OUTPUT_DIR}
 java_home=${JAVA_HOME:?JAVA_HOME must point at a JDK 25}
 
 # The modules are what `jdeps --print-module-deps --ignore-missing-deps --multi-release 25` prints for
-# chatwire-server.jar and server/target/lib/*.jar, plus java.management for the JVM metrics and
-# jdk.crypto.cryptoki-free TLS (the EC and other providers are in java.base since JDK 22). Kept as a
-# fixed list (jdeps takes ~10 s); ContainerImageIT starts the server on this runtime, so a module
-# that goes missing fails the build.
+# chatwire-server.jar and server/target/lib/*.jar (java.desktop is there for java.beans), plus
+# java.management, java.logging, java.xml and jdk.zipfs, named outright. TLS and its EC keys are in
+# java.base. Kept as a fixed list (jdeps takes ~10 s); ContainerImageIT starts the server on this
+# runtime, so a module that goes missing fails CI.
 modules=java.base,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.rmi,java.security.jgss,java.sql,java.xml,jdk.management,jdk.unsupported,jdk.zipfs
 
 rm -rf "$out"

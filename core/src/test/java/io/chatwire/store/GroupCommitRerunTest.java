@@ -103,23 +103,25 @@ class GroupCommitRerunTest {
                 return null;
             }));
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            // Each piece is queued before the next is submitted, so that good pieces sit between the
+            // failing ones in a known order (submitted together, their threads would race for the queue).
             for (int i = 0; i < 6; i++) {
                 String name = "good-" + i;
                 good.add(name);
                 goodResults.add(threads.submit(() -> writer.write(counted(runs, name, c -> insert(c, name)))));
+                awaitQueued(3 * i + 1);
                 String refused = "refused-" + i;
                 failedResults.add(threads.submit(() -> writer.write(counted(runs, refused, c -> {
                     insert(c, refused);
                     throw new IllegalStateException("refused inside the transaction");
                 }))));
+                awaitQueued(3 * i + 2);
                 String duplicate = "duplicate-" + i;
                 failedResults.add(threads.submit(() -> writer.write(counted(runs, duplicate, c -> {
                     insert(c, duplicate);
                     return insert(c, "taken"); // a constraint failure: on PostgreSQL it aborts the transaction
                 }))));
-                // Queued in this order, so that good pieces sit between the failing ones.
-                int queued = 3 * (i + 1);
-                await().atMost(Duration.ofSeconds(10)).until(() -> queue().size() == queued);
+                awaitQueued(3 * i + 3);
             }
             release.countDown();
             gate.get();
@@ -153,6 +155,10 @@ class GroupCommitRerunTest {
             runs.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
             return work.run(c);
         };
+    }
+
+    private void awaitQueued(int pieces) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue().size() == pieces);
     }
 
     private Collection<?> queue() throws ReflectiveOperationException {

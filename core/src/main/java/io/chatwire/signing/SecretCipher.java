@@ -5,17 +5,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Set;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -124,17 +119,10 @@ public final class SecretCipher {
     private static void create(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         PrivateFiles.createDirectories(dir);
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
-        FileAttribute<?>[] attributes = posix
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(ownerOnly)}
-                : new FileAttribute<?>[0];
-        Path temp = Files.createTempFile(dir, ".secret.key-", ".tmp", attributes);
+        Path temp = Files.createTempFile(dir, ".secret.key-", ".tmp", PrivateFiles.ownerOnlyFile());
         try {
             Files.writeString(temp, generateKey() + "\n", StandardCharsets.US_ASCII);
-            if (posix) {
-                Files.setPosixFilePermissions(temp, ownerOnly); // in case a umask or ACL widened it
-            }
+            PrivateFiles.restrictToOwner(temp); // in case a umask or ACL widened it
             try {
                 Files.createLink(file, temp);
             } catch (FileAlreadyExistsException lostTheRace) {

@@ -26,7 +26,7 @@ class FileModesTest {
     @Test
     void createsAMissingDataDirectoryOwnerOnly() throws IOException {
         Path dataDir = parent.resolve("data");
-        try (RunningChatwire chatwire = start(dataDir)) {
+        try (RunningChatwire _ = start(dataDir)) {
             assertThat(mode(dataDir)).isEqualTo("rwx------");
         }
     }
@@ -67,7 +67,7 @@ class FileModesTest {
         Path dataDir = Files.createDirectory(parent.resolve("shared"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (CapturedLogs logs = new CapturedLogs(); RunningChatwire chatwire = start(dataDir)) {
+        try (CapturedLogs logs = new CapturedLogs(); RunningChatwire _ = start(dataDir)) {
             assertThat(logs.warnings()).as("warnings at start")
                     .anySatisfy(w -> assertThat(w).contains(dataDir.toString()).contains("chmod 700"));
             assertThat(mode(dataDir)).isEqualTo("rwxr-xr-x");

@@ -60,7 +60,7 @@ class SecretKeyFileTest {
         Files.writeString(keyFile, key + "\n", StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
         try (CapturedLogs logs = new CapturedLogs();
-                RunningChatwire chatwire = RunningChatwire.start(Map.of("CHATWIRE_DATA_DIR", elsewhere.toString()))) {
+                RunningChatwire _ = RunningChatwire.start(Map.of("CHATWIRE_DATA_DIR", elsewhere.toString()))) {
             assertThat(logs.warnings()).as("warnings at start")
                     .anySatisfy(w -> assertThat(w).contains(keyFile.toString()).contains("chmod 600"))
                     .allSatisfy(w -> assertThat(w).doesNotContain(key));

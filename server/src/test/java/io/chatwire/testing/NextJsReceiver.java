@@ -45,7 +45,6 @@ public final class NextJsReceiver implements AutoCloseable {
     private static final Path APP = MODULE.resolve("target/nextjs-receiver");
     private static final Path LOGS = MODULE.resolve("target/nextjs-receiver-logs");
     private static final List<String> NOT_COPIED = List.of("node_modules", ".next");
-    private static final String INSTALLED_STAMP = "node_modules/.chatwire-installed";
     private static final String BUILT_STAMP = ".next/.chatwire-built";
 
     /** How long each step took; {@code Duration.ZERO} for a step that was reused from an earlier run. */
@@ -76,14 +75,10 @@ public final class NextJsReceiver implements AutoCloseable {
             copyApp();
             Map<String, String> env = Map.of("NEXT_TELEMETRY_DISABLED", "1");
 
-            Duration npmCi = Duration.ZERO;
-            String installKey = sha256(Files.readAllBytes(APP.resolve("package-lock.json")), nodeVersion);
-            if (!installKey.equals(readStamp(APP.resolve(INSTALLED_STAMP)))) {
-                long t = System.nanoTime();
-                run("npm ci", List.of("npm", "ci", "--no-audit", "--no-fund"), env, Duration.ofMinutes(10));
-                npmCi = since(t);
-                Files.writeString(APP.resolve(INSTALLED_STAMP), installKey);
-            }
+            NpmInstall.Outcome install = NpmInstall.ciWhenLockChanged(APP, nodeVersion, LOGS.resolve("npm-ci.log"),
+                    Duration.ofMinutes(10));
+            Duration npmCi = install.took();
+            String installKey = install.key();
 
             Duration build = Duration.ZERO;
             String buildKey = installKey + sourcesHash();
@@ -279,13 +274,6 @@ public final class NextJsReceiver implements AutoCloseable {
             digest.update(Files.readAllBytes(file));
             digest.update((byte) 0);
         }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static String sha256(byte[] bytes, String extra) {
-        MessageDigest digest = sha256();
-        digest.update(bytes);
-        digest.update(extra.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(digest.digest());
     }
 

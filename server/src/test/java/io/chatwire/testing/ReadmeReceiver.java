@@ -9,11 +9,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +32,6 @@ public final class ReadmeReceiver implements AutoCloseable {
     private static final Path MODULE = Path.of(System.getProperty("basedir", "."));
     private static final Path WORK = MODULE.resolve("target/readme-receivers");
     private static final Path EXPRESS_PACKAGE = MODULE.resolve("../receivers/node-express").normalize();
-    private static final String INSTALLED_STAMP = "node_modules/.chatwire-installed";
 
     /** The receivers of the README's "Receiving in Node and Python", each with its code blocks as files. */
     public enum Kind {
@@ -159,23 +155,7 @@ public final class ReadmeReceiver implements AutoCloseable {
         for (String file : List.of("package.json", "package-lock.json")) {
             Files.copy(EXPRESS_PACKAGE.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        String key = sha256(Files.readAllBytes(dir.resolve("package-lock.json")), nodeVersion);
-        Path stamp = dir.resolve(INSTALLED_STAMP);
-        if (Files.isRegularFile(stamp) && Files.readString(stamp).equals(key)) {
-            npmCi = Duration.ZERO;
-            return;
-        }
-        long t = System.nanoTime();
-        Path log = dir.resolve("npm-ci.log");
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String failure = awaitExit(p, Duration.ofMinutes(5));
-        if (failure != null) {
-            throw new IllegalStateException("npm ci for the README's Express receiver " + failure + " (" + log + "):\n"
-                    + String.join("\n", readLines(log)));
-        }
-        npmCi = Duration.ofNanos(System.nanoTime() - t);
-        Files.writeString(stamp, key);
+        npmCi = NpmInstall.ciWhenLockChanged(dir, nodeVersion, dir.resolve("npm-ci.log"), Duration.ofMinutes(5)).took();
     }
 
     private static String requireNode() {
@@ -283,17 +263,6 @@ public final class ReadmeReceiver implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static String sha256(byte[] bytes, String extra) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(bytes);
-            digest.update(extra.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

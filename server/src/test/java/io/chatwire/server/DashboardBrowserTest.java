@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatwire.testing.Browser;
 import io.chatwire.testing.RunningChatwire;
 import io.chatwire.testing.RunningChatwire.TestAccount;
 import io.chatwire.testing.TestReceiver;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -29,10 +24,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -48,67 +39,33 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
 class DashboardBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    /**
-     * The screenshots' CDP commands go through chromedriver and need none of Selenium's devtools
-     * modules, yet Selenium looks for one matching the browser and warns when Debian's chromium is
-     * newer than any it ships. Held here so that the level set on it stays (JUL keeps loggers weakly).
-     */
-    private static final Logger CDP_VERSION_FINDER =
-            Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
-
     private RunningChatwire chatwire;
     private TestReceiver receiver;
     private TestReceiver failingReceiver;
     private TestAccount account;
     private String chatbot;
+    private Browser browser;
     private ChromeDriver driver;
     private WebDriverWait wait;
-    private Path profile;
-    private Path screenshots;
     private String rotatedSecret;
 
     @BeforeAll
     void start() throws IOException {
-        // Fails (never skips) without a browser: .ci/run installs both packages.
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("the dashboard test needs %s and %s: apt-get install -y chromium chromium-driver", CHROMIUM, CHROMEDRIVER)
-                .isTrue();
         chatwire = RunningChatwire.start();
         receiver = TestReceiver.start();
         failingReceiver = TestReceiver.start().answering(TestReceiver.Answer.status(503).withBody("down for maintenance"));
         account = chatwire.createAccount("standard");
         chatbot = chatwire.createChatbot(account);
 
-        screenshots = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
-        Files.createDirectories(screenshots);
-        profile = Files.createTempDirectory("chatwire-chromium-");
-
-        CDP_VERSION_FINDER.setLevel(Level.SEVERE);
-        // Selenium Manager must not look for (or download) anything: both paths are given.
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US",
-                "--force-device-scale-factor=1", "--hide-scrollbars");
-        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().scriptTimeout(WAIT);
-        wait = new WebDriverWait(driver, WAIT);
+        browser = Browser.start();
+        driver = browser.driver();
+        wait = browser.await();
     }
 
     @AfterAll
     void stop() {
-        if (driver != null) {
-            driver.quit();
+        if (browser != null) {
+            browser.close();
         }
         if (receiver != null) {
             receiver.close();
@@ -118,13 +75,6 @@ class DashboardBrowserTest {
         }
         if (chatwire != null) {
             chatwire.close();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // A temp profile left behind is harmless.
-            }
         }
     }
 
@@ -250,7 +200,7 @@ class DashboardBrowserTest {
         assertThat(js("return window.__sameDocument === true")).isEqualTo(true);
         WebElement newest = driver.findElement(By.cssSelector("#delivery-log .log-row"));
         assertThat(newest.getAttribute("data-event-id")).isEqualTo(eventId);
-        await().atMost(WAIT).until(() -> receiver.received().stream().filter(r -> eventId.equals(r.header("webhook-id"))).count() == 2);
+        await().atMost(Browser.WAIT).until(() -> receiver.received().stream().filter(r -> eventId.equals(r.header("webhook-id"))).count() == 2);
 
         // Filters: only delivered attempts (the third endpoint answers 503, so the log has retries too).
         new Select(driver.findElement(By.id("filter-status"))).selectByValue("delivered");
@@ -286,7 +236,7 @@ class DashboardBrowserTest {
                 .filter(d -> d.getText().contains(path)).findFirst().orElseThrow();
         delivery.findElement(By.cssSelector(".resend")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toasts"), "Resending"));
-        await().atMost(WAIT).until(() -> receiver.count() > received);
+        await().atMost(Browser.WAIT).until(() -> receiver.count() > received);
         dialog.sendKeys(Keys.ESCAPE);
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog.details")));
     }
@@ -385,12 +335,9 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
         assertThat(js("return sessionStorage.getItem('chatwire.apiKey')")).isNull();
 
-        List<String> problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                // The refusals this test provokes on purpose (bad key, 4th endpoint, bad range).
-                .filter(m -> !m.matches("(?s).*Failed to load resource: the server responded with a status of (400|401|409).*"))
-                .toList();
+        // The refusals this test provokes on purpose (bad key, 4th endpoint, bad range) are expected.
+        List<String> problems = browser.consoleErrors(
+                "(?s).*Failed to load resource: the server responded with a status of (400|401|409).*");
         assertThat(problems).as("errors in the browser console").isEmpty();
     }
 
@@ -410,10 +357,8 @@ class DashboardBrowserTest {
         form.findElement(By.cssSelector("button[type=submit]")).click();
     }
 
-    /** The control a visible label names (so the form is labelled as a screen reader needs). */
     private WebElement byLabel(WebElement scope, String text) {
-        WebElement label = scope.findElement(By.xpath(".//label[normalize-space()='" + text + "']"));
-        return driver.findElement(By.id(label.getAttribute("for")));
+        return browser.byLabel(scope, text);
     }
 
     private String label(String id) {
@@ -428,7 +373,7 @@ class DashboardBrowserTest {
     }
 
     private void click(By by) {
-        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+        browser.click(by);
     }
 
     private int rows() {
@@ -436,34 +381,14 @@ class DashboardBrowserTest {
     }
 
     private Object js(String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
+        return browser.js(script);
     }
 
     private void shot(String name) {
-        shot(name, 8000);
+        browser.shot(name);
     }
 
-    /**
-     * A screenshot as target/screenshots/NAME.png: the whole page (beyond the viewport) up to a
-     * height. Toasts are dismissed first (they would hide what is under them).
-     */
     private void shot(String name, int maxHeight) {
-        try {
-            js("document.querySelectorAll('.toast').forEach(t => t.remove()); window.scrollTo(0, 0);");
-            Thread.sleep(200); // let the row highlight and chart redraws settle
-            Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
-            @SuppressWarnings("unchecked")
-            Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");
-            double width = ((Number) size.get("width")).doubleValue();
-            double height = Math.min(maxHeight, ((Number) size.get("height")).doubleValue());
-            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of(
-                    "format", "png", "captureBeyondViewport", true,
-                    "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
-            Files.write(screenshots.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot save screenshot " + name, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        browser.shot(name, maxHeight);
     }
 }

@@ -65,6 +65,12 @@ public final class EndpointStore {
             UPDATE endpoints SET secret = NULL, previous_secret = NULL, previous_secret_expires_at = NULL, updated_at = ?
             WHERE id = ? AND account_id = ?
             """;
+    private static final String RELAYS_SIGNING_AS = """
+            SELECT id FROM endpoints WHERE signs_as = ? AND account_id = ? AND relay
+            """;
+    private static final String COPY_SECRETS = """
+            UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ? WHERE id = ?
+            """;
     private static final String RECORD_SUCCESS = """
             UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL
             WHERE id = ? AND consecutive_failures <> 0
@@ -254,15 +260,21 @@ public final class EndpointStore {
             SecretCipher cipher = db.cipher();
             String row = SecretsAtRest.endpointRow(endpointId);
             SigningSecret signingNow = signingSecrets(c, cipher, accountId, endpointId).current();
-            return Jdbc.update(c, SET_SECRET, cipher.seal(signingNow.value(), row), now.plus(grace).toEpochMilli(),
+            Jdbc.update(c, SET_SECRET, cipher.seal(signingNow.value(), row), now.plus(grace).toEpochMilli(),
                     cipher.seal(fresh.value(), row), now.toEpochMilli(), endpointId, accountId);
+            copySecretsToRelays(c, cipher, accountId, endpointId);
+            return null;
         });
         return ownSecret(accountId, endpointId).orElseThrow();
     }
 
     /** The endpoint signs with the account's secret again. */
     public void clearOwnSecret(String accountId, String endpointId) {
-        int rows = db.write(c -> Jdbc.update(c, CLEAR_SECRET, clock.instant().toEpochMilli(), endpointId, accountId));
+        int rows = db.write(c -> {
+            int cleared = Jdbc.update(c, CLEAR_SECRET, clock.instant().toEpochMilli(), endpointId, accountId);
+            copySecretsToRelays(c, db.cipher(), accountId, endpointId);
+            return cleared;
+        });
         if (rows != 1) {
             throw new Problem.NotFound("endpoint", endpointId);
         }
@@ -277,6 +289,31 @@ public final class EndpointStore {
         Optional<SecretSet> own = Jdbc.queryOne(c, SECRETS, rs -> ownSecrets(rs, cipher, endpointId), endpointId,
                 accountId).flatMap(o -> o);
         return own.isPresent() ? own.get() : AccountStore.secrets(c, cipher, accountId).orElseThrow();
+    }
+
+    /**
+     * Gives endpoint {@code to} a copy of the secrets {@code from} signs with: its own (sealed anew
+     * for {@code to}'s row), or none, so that {@code to} signs with the account's secret as
+     * {@code from} does. Relay endpoints of {@code chatwire listen --secret-of} sign this way.
+     */
+    public static void copySecrets(Connection c, SecretCipher cipher, String accountId, String from, String to)
+            throws SQLException {
+        Optional<SecretSet> own = Jdbc.queryOne(c, SECRETS, rs -> ownSecrets(rs, cipher, from), from, accountId)
+                .flatMap(o -> o);
+        String row = SecretsAtRest.endpointRow(to);
+        Jdbc.update(c, COPY_SECRETS,
+                own.map(s -> cipher.seal(s.current().value(), row)),
+                own.flatMap(SecretSet::previous).map(p -> cipher.seal(p.value(), row)),
+                own.flatMap(SecretSet::previousExpiresAt).map(Instant::toEpochMilli),
+                to);
+    }
+
+    /** The relay endpoints signing as {@code source} follow its secrets when they change. */
+    private static void copySecretsToRelays(Connection c, SecretCipher cipher, String accountId, String source)
+            throws SQLException {
+        for (String relay : Jdbc.query(c, RELAYS_SIGNING_AS, rs -> rs.getString(1), source, accountId)) {
+            copySecrets(c, cipher, accountId, source, relay);
+        }
     }
 
     private static Optional<SecretSet> ownSecrets(ResultSet rs, SecretCipher cipher, String endpointId)

@@ -6,11 +6,9 @@ import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
-import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
-import io.chatwire.store.SecretsAtRest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -28,11 +26,10 @@ import java.util.Set;
 public final class RelayEndpoints {
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
-                                   relay, relay_seen_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   relay, relay_seen_at, signs_as, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     private static final String PLAN_OF_ACCOUNT = "SELECT plan FROM accounts WHERE id = ?";
-    private static final String SET_OWN_SECRET = "UPDATE endpoints SET secret = ? WHERE id = ?";
     private static final String TOUCH = "UPDATE endpoints SET relay_seen_at = ? WHERE id = ? AND relay";
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ? AND relay";
     private static final String STALE = "SELECT id FROM endpoints WHERE relay AND relay_seen_at < ?";
@@ -79,21 +76,20 @@ public final class RelayEndpoints {
                 Jdbc.update(c, TOUCH, clock.millis(), resumed.get().id());
                 return resumed.get();
             }
-            Optional<SecretSet> secret = Optional.empty();
             if (r.secretOf().isPresent()) {
                 String source = r.secretOf().get();
-                find(c, source).filter(e -> e.accountId().equals(r.accountId()))
+                find(c, source).filter(e -> e.accountId().equals(r.accountId()) && !e.isRelay())
                         .orElseThrow(() -> new Problem.NotFound("endpoint", source));
-                secret = Optional.of(EndpointStore.signingSecrets(c, db.cipher(), r.accountId(), source));
             }
             String id = Ids.newId("ep");
             Instant now = clock.instant();
             Jdbc.update(c, INSERT, id, r.accountId(), r.chatbotId(), RelayUrl.of(id).toString(),
                     DeliveryContentType.FOR_NEW_ENDPOINTS.wireName(), EventType.toColumn(r.events()),
-                    "chatwire listen", true, true, now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli());
-            if (secret.isPresent()) {
-                Jdbc.update(c, SET_OWN_SECRET,
-                        db.cipher().seal(secret.get().current().value(), SecretsAtRest.endpointRow(id)), id);
+                    "chatwire listen", true, true, now.toEpochMilli(), r.secretOf(), now.toEpochMilli(),
+                    now.toEpochMilli());
+            if (r.secretOf().isPresent()) {
+                // A copy the source's rotations renew (EndpointStore), so the listener signs as production.
+                EndpointStore.copySecrets(c, db.cipher(), r.accountId(), r.secretOf().get(), id);
             }
             return find(c, id).orElseThrow();
         });

@@ -228,6 +228,47 @@ class ListenCommandTest {
     }
 
     @Test
+    void with_secret_of_the_listener_signs_as_that_endpoint_and_keeps_doing_so_after_it_rotates() {
+        ServerProcess.Account account = server.createAccount("standard");
+        String chatbot = server.createChatbot(account);
+        // Production's endpoint, with a secret of its own (disabled: nothing here dials it).
+        ApiClient.Response created = account.api().post("/v1/chatbots/" + chatbot + "/endpoints",
+                "{\"url\":\"https://receiver.example.com/hook\",\"events\":[\"chat\"],\"enabled\":false}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String production = created.text("id");
+        String before = rotate(account, production);
+
+        ListenProcess printed = closing(ListenProcess.start(dir, "--server", server.baseUrl(), "--api-key",
+                account.apiKey(), "--print-secret", "--secret-of", production));
+        assertThat(printed.awaitExit(WAIT)).as(printed.output()).isEqualTo(0);
+        assertThat(printed.output().strip()).isEqualTo(before);
+
+        TestReceiver receiver = closing(TestReceiver.start());
+        ListenProcess listener = listen(server, account, chatbot, receiver, "--secret-of", production);
+        listener.awaitOutput("Ready", WAIT);
+        postChat(server, chatbot, "signed as production?");
+        await().atMost(WAIT).until(() -> receiver.count() == 1);
+        assertSignedWith(receiver.received().getFirst(), before);
+
+        String after = rotate(account, production);
+        postChat(server, chatbot, "signed with the rotated secret?");
+        await().atMost(WAIT).until(() -> receiver.count() == 2);
+        assertSignedWith(receiver.received().get(1), after);
+    }
+
+    private static String rotate(ServerProcess.Account account, String endpoint) {
+        ApiClient.Response r = account.api().post("/v1/endpoints/" + endpoint + "/secret/rotate", "{}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        return r.text("signing_secret");
+    }
+
+    /** The Chat Data header (one signature, the current secret's) verifies with {@code secret} alone. */
+    private static void assertSignedWith(TestReceiver.Received got, String secret) {
+        org.assertj.core.api.Assertions.assertThatCode(() -> WebhookVerifier.forSecret(secret)
+                .verifyChatData(got.body(), got.header("x-chat-data-hmac-sha256"))).doesNotThrowAnyException();
+    }
+
+    @Test
     void events_posted_during_and_after_a_reconnect_to_a_restarted_server_arrive() throws IOException {
         Path ownDir = Files.createDirectories(dir.resolve("restart"));
         int port = ServerProcess.freePort();

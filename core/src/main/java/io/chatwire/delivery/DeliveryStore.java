@@ -43,6 +43,13 @@ public final class DeliveryStore {
     private static final String NOT_SUSPENDED =
             "account_id NOT IN (SELECT id FROM accounts WHERE status = 'suspended')";
 
+    /**
+     * A relay endpoint's deliveries are claimed only by the node its listener is connected to (or by
+     * any node while it is connected nowhere, to fail and follow the retry schedule).
+     */
+    private static final String NOT_RELAYED_ELSEWHERE =
+            "endpoint_id NOT IN (SELECT id FROM endpoints WHERE relay AND relay_node <> ?)";
+
     private static final String CLAIM_DUE = """
             UPDATE deliveries SET leased_by = ?, lease_until = ?, version = version + 1
             WHERE id IN (SELECT id FROM deliveries
@@ -183,8 +190,9 @@ public final class DeliveryStore {
     }
 
     /**
-     * Inserts a delivery nobody holds, due now: for a suspended account, whose deliveries wait for
-     * reinstatement, picked up by the scheduler then.
+     * Inserts a delivery nobody holds, due now, for the scheduler to pick up: a suspended account's
+     * (it waits for reinstatement), or one another node is to attempt (a relay endpoint's whose
+     * listener is connected there).
      */
     public void insertWaiting(Connection c, String deliveryId, String eventId, String endpointId, String accountId,
             Instant now) throws SQLException {
@@ -194,10 +202,10 @@ public final class DeliveryStore {
 
     /** Leases up to {@code limit} due deliveries, oldest due first, and returns their jobs. */
     public List<DeliveryJob> claimDue(Instant now, int limit) {
-        String claim = CLAIM_DUE.formatted(NOT_SUSPENDED, db.dialect().skipLocked());
+        String claim = CLAIM_DUE.formatted(NOT_SUSPENDED + " AND " + NOT_RELAYED_ELSEWHERE, db.dialect().skipLocked());
         return db.write(c -> {
             List<String> ids = Jdbc.query(c, claim, rs -> rs.getString(1), nodeId,
-                    now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), limit);
+                    now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), nodeId, limit);
             return jobs(c, ids, DeliveryJob.Cause.SCHEDULED);
         });
     }

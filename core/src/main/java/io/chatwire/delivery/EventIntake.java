@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Accepts an event from the platform: stores it and one delivery per enabled, subscribed endpoint of
@@ -37,11 +38,20 @@ public final class EventIntake {
     private final Dispatcher dispatcher;
     private final Clock clock;
 
-    public EventIntake(Database db, DeliveryStore deliveries, Dispatcher dispatcher, Clock clock) {
+    private final Predicate<Endpoint> deliverableHere;
+
+    /**
+     * @param deliverableHere whether this node can attempt an endpoint's delivery at once; those it
+     *     cannot (a relay endpoint whose listener is connected to another node) are left due for the
+     *     node that can, instead of failing here first
+     */
+    public EventIntake(Database db, DeliveryStore deliveries, Dispatcher dispatcher, Clock clock,
+            Predicate<Endpoint> deliverableHere) {
         this.db = db;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
         this.clock = clock;
+        this.deliverableHere = deliverableHere;
     }
 
     /** The accepted event; {@code duplicate} when an earlier post with the same idempotency key made it. */
@@ -92,8 +102,8 @@ public final class EventIntake {
             List<Endpoint> targets = EndpointStore.ofChatbot(c, chatbot.id()).stream()
                     .filter(e -> e.wants(payload.type()))
                     .toList();
-            List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now,
-                    account.secrets());
+            Predicate<Endpoint> leaseHere = account.status() == Account.Status.ACTIVE ? deliverableHere : e -> false;
+            List<DeliveryJob> jobs = stage(c, event, targets, leaseHere, now, account.secrets());
             return new Staged(new Accepted(event, false, targets.size()), jobs);
         });
         dispatcher.dispatch(staged.jobs());
@@ -117,21 +127,31 @@ public final class EventIntake {
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
                     endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
-            return stage(c, event, List.of(target), true, now, accountSecrets).getFirst();
+            return stage(c, event, List.of(target), e -> true, now, accountSecrets).getFirst();
         });
     }
 
-    private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, boolean deliverNow, Instant now,
-            SecretSet accountSecrets) throws SQLException {
+    /**
+     * Inserts the event's deliveries: leased by this node for those {@code leaseHere} accepts (their
+     * jobs are returned, to attempt once committed), left due for the scheduler for the others.
+     */
+    private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, Predicate<Endpoint> leaseHere,
+            Instant now, SecretSet accountSecrets) throws SQLException {
+        List<Endpoint> here = new ArrayList<>(targets.size());
+        for (Endpoint endpoint : targets) {
+            if (leaseHere.test(endpoint)) {
+                here.add(endpoint);
+            } else {
+                deliveries.insertWaiting(c, Ids.newId("dlv"), event.id(), endpoint.id(), event.accountId(), now);
+            }
+        }
+        targets = here;
+        if (targets.isEmpty()) {
+            return List.of();
+        }
         List<String> deliveryIds = new ArrayList<>(targets.size());
         for (Endpoint endpoint : targets) {
             deliveryIds.add(Ids.newId("dlv"));
-        }
-        if (!deliverNow) {
-            for (int i = 0; i < targets.size(); i++) {
-                deliveries.insertWaiting(c, deliveryIds.get(i), event.id(), targets.get(i).id(), event.accountId(), now);
-            }
-            return List.of();
         }
         // One statement for all of the event's deliveries: ingest is the writer's hottest path.
         deliveries.insertLeased(c, deliveryIds, event.id(), targets.stream().map(Endpoint::id).toList(),

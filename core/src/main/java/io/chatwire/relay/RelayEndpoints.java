@@ -31,16 +31,26 @@ public final class RelayEndpoints {
             """;
     private static final String PLAN_OF_ACCOUNT = "SELECT plan FROM accounts WHERE id = ?";
     private static final String TOUCH = "UPDATE endpoints SET relay_seen_at = ? WHERE id = ? AND relay";
+    private static final String CONNECTED = """
+            UPDATE endpoints SET relay_seen_at = ?, relay_node = ? WHERE id = ? AND relay
+            """;
+    /** Only while the row still names this node: the listener may be connected to another one already. */
+    private static final String DISCONNECTED = """
+            UPDATE endpoints SET relay_seen_at = ?, relay_node = NULL WHERE id = ? AND relay AND relay_node = ?
+            """;
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ? AND relay";
     private static final String STALE = "SELECT id FROM endpoints WHERE relay AND relay_seen_at < ?";
     private static final String DELETE_STALE = "DELETE FROM endpoints WHERE id = ? AND relay AND relay_seen_at < ?";
 
     private final Database db;
     private final Clock clock;
+    private final String nodeId;
 
-    public RelayEndpoints(Database db, Clock clock) {
+    /** @param nodeId this node: the one whose listeners' deliveries it claims (see the deliveries' claim) */
+    public RelayEndpoints(Database db, Clock clock, String nodeId) {
         this.db = db;
         this.clock = clock;
+        this.nodeId = nodeId;
     }
 
     /**
@@ -95,18 +105,29 @@ public final class RelayEndpoints {
         });
     }
 
-    /** The listeners of these endpoints are connected now (kept up while they are). */
-    public void touch(Collection<String> endpointIds) {
+    /**
+     * The listeners of these endpoints are connected to this node now (kept up while they are): they
+     * are seen, and their deliveries are this node's to claim.
+     */
+    public void connectedHere(Collection<String> endpointIds) {
         if (endpointIds.isEmpty()) {
             return;
         }
         long now = clock.millis();
         db.write(c -> {
             for (String id : endpointIds) {
-                Jdbc.update(c, TOUCH, now, id);
+                Jdbc.update(c, CONNECTED, now, nodeId, id);
             }
             return null;
         });
+    }
+
+    /**
+     * The endpoint's listener left this node without stopping: the relay timeout counts from now, and
+     * any node may claim (and fail) its deliveries until it is back.
+     */
+    public void disconnectedHere(String endpointId) {
+        db.write(c -> Jdbc.update(c, DISCONNECTED, clock.millis(), endpointId, nodeId));
     }
 
     /** The listener stopped (Ctrl-C): its endpoint goes now. */

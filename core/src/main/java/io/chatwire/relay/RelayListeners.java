@@ -61,6 +61,11 @@ public final class RelayListeners implements DeliveryTransport {
     }
 
     /** Endpoint ids with a listener connected to this node. */
+    /** Whether the endpoint's listener is connected to this node. */
+    public boolean isConnected(String endpointId) {
+        return connected.containsKey(endpointId);
+    }
+
     public Set<String> endpointIds() {
         return Set.copyOf(connected.keySet());
     }

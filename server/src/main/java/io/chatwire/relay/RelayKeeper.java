@@ -25,7 +25,7 @@ public final class RelayKeeper implements AutoCloseable {
         long firstSweep = System.nanoTime() + timeout.toNanos();
         timer.scheduleWithFixedDelay(() -> {
             try {
-                endpoints.touch(listeners.endpointIds());
+                endpoints.connectedHere(listeners.endpointIds());
                 if (System.nanoTime() - firstSweep < 0) {
                     return;
                 }

@@ -58,6 +58,7 @@ public final class RelayRoutes {
                 // Pings keep idle proxies and Jetty's idle timeout from dropping a quiet listener.
                 ctx.enableAutomaticPings(15, TimeUnit.SECONDS);
                 listeners.attach(endpoint.id(), connection);
+                endpoints.connectedHere(List.of(endpoint.id()));
                 connection.send(RelayProtocol.ready(new RelayProtocol.Ready(endpoint.id(), endpoint.chatbotId(),
                         endpoint.eventTypes().stream().map(EventType::wireName).sorted().toList())));
                 log.info("listener connected for relay endpoint {} of chatbot {}", endpoint.id(), endpoint.chatbotId());
@@ -97,7 +98,7 @@ public final class RelayRoutes {
         listeners.detach(endpoint.id(), connection);
         if (!Boolean.TRUE.equals(ctx.attribute(STOPPED))) {
             try {
-                endpoints.touch(List.of(endpoint.id())); // the timeout counts from now
+                endpoints.disconnectedHere(endpoint.id());
             } catch (RuntimeException e) {
                 log.debug("could not note the listener's departure: {}", e.toString());
             }

@@ -97,11 +97,12 @@ public final class ChatwireServer implements AutoCloseable {
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
         // Relay endpoints (chatwire listen) are delivered over their listener's connection, never dialled.
         RelayListeners relayListeners = new RelayListeners(config.requestTimeout());
-        RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock);
+        RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock, config.nodeId());
         Dispatcher dispatcher = new Dispatcher(deliveries, relayListeners.routing(http), policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), config.endpointConcurrency(), metrics);
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
-        EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock);
+        EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock,
+                endpoint -> !endpoint.isRelay() || relayListeners.isConnected(endpoint.id()));
         Api api = new Api(new Api.Services(
                 accounts,
                 new ChatbotStore(db, clock),

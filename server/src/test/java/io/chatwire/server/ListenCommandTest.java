@@ -8,6 +8,7 @@ import io.chatwire.testing.ApiClient;
 import io.chatwire.testing.ListenProcess;
 import io.chatwire.testing.RunningChatwire;
 import io.chatwire.testing.ServerProcess;
+import io.chatwire.testing.TestDatabases;
 import io.chatwire.testing.TestReceiver;
 import io.chatwire.verify.WebhookVerifier;
 import java.io.IOException;
@@ -254,6 +255,46 @@ class ListenCommandTest {
         postChat(server, chatbot, "signed with the rotated secret?");
         await().atMost(WAIT).until(() -> receiver.count() == 2);
         assertSignedWith(receiver.received().get(1), after);
+    }
+
+    /**
+     * Two nodes on one PostgreSQL schema, the listener connected to the first, every event posted to
+     * the second: only the listener's node claims the relay endpoint's deliveries, so each arrives on
+     * its first attempt, none failing as relay_unavailable on the node without the listener.
+     */
+    @Test
+    void in_a_cluster_events_posted_to_another_node_reach_the_listener_at_the_first_attempt() {
+        String schema = TestDatabases.newSchema();
+        try {
+            // Retries an hour apart: an attempt failed on the wrong node would hold its event for that long.
+            Map<String, String> cluster = Map.of("CHATWIRE_DB_URL", TestDatabases.POSTGRES_URL,
+                    "CHATWIRE_DB_SCHEMA", schema, "CHATWIRE_ALLOWED_TARGETS", "", "CHATWIRE_POLL_INTERVAL", "200ms",
+                    "CHATWIRE_RETRY_SCHEDULE", "0s,1h");
+            Path nodes = Files.createDirectories(dir.resolve("cluster"));
+            try (ServerProcess withListener = ServerProcess.start(nodes, ServerProcess.freePort(), "node-a", cluster);
+                    ServerProcess other = ServerProcess.start(nodes, ServerProcess.freePort(), "node-b", cluster)) {
+                ServerProcess.Account account = withListener.createAccount("standard");
+                String chatbot = withListener.createChatbot(account);
+                TestReceiver receiver = closing(TestReceiver.start());
+                listen(withListener, account, chatbot, receiver).awaitOutput("Ready", WAIT);
+
+                List<String> events = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    events.add(postChat(other, chatbot, "posted to the other node #" + i));
+                }
+                await().atMost(WAIT).until(() -> receiver.count() == events.size());
+                await().atMost(WAIT).until(() -> events.stream().allMatch(e -> !attempts(account, e).isEmpty()));
+                for (String event : events) {
+                    JsonNode attempts = attempts(account, event);
+                    assertThat(attempts).as("attempts of %s", event).hasSize(1);
+                    assertThat(attempts.get(0).path("outcome").asText()).isEqualTo("delivered");
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            TestDatabases.dropSchema(schema);
+        }
     }
 
     private static String rotate(ServerProcess.Account account, String endpoint) {

@@ -60,7 +60,8 @@ public record StaticHeaders(Map<String, String> values) {
         return new StaticHeaders(values);
     }
 
-    static String checkName(String name) {
+    /** The name if it may be a static header's (a token, not reserved); refused (400) otherwise. */
+    public static String checkName(String name) {
         if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
             throw invalid("a header name is 1 to " + MAX_NAME_LENGTH + " characters");
         }

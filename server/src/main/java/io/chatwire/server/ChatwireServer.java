@@ -16,6 +16,7 @@ import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
+import io.chatwire.policy.Pacing;
 import io.chatwire.relay.RelayEndpoints;
 import io.chatwire.relay.RelayKeeper;
 import io.chatwire.relay.RelayListeners;
@@ -100,6 +101,9 @@ public final class ChatwireServer implements AutoCloseable {
         RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock);
         Dispatcher dispatcher = new Dispatcher(deliveries, relayListeners.routing(http), policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), config.endpointConcurrency(), metrics);
+        // A slot of an endpoint's rate limit is taken at most a quarter lease ahead and waited for while
+        // the lease is held; later ones are given back (see Pacing).
+        dispatcher.paceWith(new Pacing(db, config.leaseDuration().dividedBy(4), policy.maxRetryAfter()));
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
         EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock);
         Api api = new Api(new Api.Services(
@@ -121,7 +125,8 @@ public final class ChatwireServer implements AutoCloseable {
                 clock,
                 config.secretGracePeriod(),
                 guard,
-                new Readiness(db, config.nodeId(), clock)),
+                new Readiness(db, config.nodeId(), clock),
+                config.policyBounds()),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
                         config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),

@@ -20,6 +20,7 @@ import java.util.function.Function;
  * back to the default) and held to the operator's bounds.
  */
 final class PolicyFields {
+    private static final int MAX_DURATION_TEXT = 20;
     static final Set<String> NAMES = Set.of("rate_limit", "retry_schedule", "timeout", "headers");
 
     private PolicyFields() {
@@ -54,6 +55,9 @@ final class PolicyFields {
     }
 
     private static Duration duration(String field, String text) {
+        if (text.length() > MAX_DURATION_TEXT) {
+            throw new Problem.Invalid("invalid_field", field + ": a duration is a number with a unit, such as 5s or 30m");
+        }
         try {
             return RetryPolicy.parseDuration(text.strip());
         } catch (IllegalArgumentException e) {

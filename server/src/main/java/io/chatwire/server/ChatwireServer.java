@@ -101,9 +101,7 @@ public final class ChatwireServer implements AutoCloseable {
         RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock);
         Dispatcher dispatcher = new Dispatcher(deliveries, relayListeners.routing(http), policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), config.endpointConcurrency(), metrics);
-        // A slot of an endpoint's rate limit is taken at most a quarter lease ahead and waited for while
-        // the lease is held; later ones are given back (see Pacing).
-        dispatcher.paceWith(new Pacing(db, config.leaseDuration().dividedBy(4), policy.maxRetryAfter()));
+        dispatcher.paceWith(new Pacing(db, pacingHorizon(config), policy.maxRetryAfter()));
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
         EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock);
         Api api = new Api(new Api.Services(
@@ -140,6 +138,18 @@ public final class ChatwireServer implements AutoCloseable {
         RelayKeeper relayKeeper = new RelayKeeper(relayEndpoints, relayListeners, config.relayTimeout());
         return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, purger, relayKeeper, app,
                 firstToken);
+    }
+
+    /**
+     * How far ahead a delivery may take a slot of its endpoint's rate limit and wait for it, holding
+     * its lease: a quarter lease, less if the longest attempt would not fit in what is left of it.
+     */
+    static java.time.Duration pacingHorizon(ChatwireConfig config) {
+        java.time.Duration longestAttempt = config.requestTimeout().compareTo(config.endpointTimeoutMax()) > 0
+                ? config.requestTimeout() : config.endpointTimeoutMax();
+        java.time.Duration room = config.leaseDuration().minus(longestAttempt).dividedBy(2);
+        java.time.Duration quarter = config.leaseDuration().dividedBy(4);
+        return room.compareTo(quarter) < 0 ? room : quarter;
     }
 
     /**

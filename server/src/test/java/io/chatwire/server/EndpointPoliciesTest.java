@@ -1,14 +1,14 @@
 package io.chatwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatwire.testing.ApiClient;
+import io.chatwire.testing.CapturedLogs;
 import io.chatwire.testing.DatabaseDump;
 import io.chatwire.testing.RunningChatwire;
 import io.chatwire.testing.RunningChatwire.TestAccount;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -136,15 +137,21 @@ class EndpointPoliciesTest {
     }
 
     @Test
+    void refusesToStartWhenAnEndpointCouldOutliveItsLease() {
+        Map<String, String> env = Map.of("CHATWIRE_LEASE", "30s", "CHATWIRE_ENDPOINT_TIMEOUT_MAX", "30s");
+        assertThatThrownBy(() -> ChatwireConfig.load(env, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CHATWIRE_ENDPOINT_TIMEOUT_MAX");
+        assertThat(ChatwireConfig.load(Map.of("CHATWIRE_REQUEST_TIMEOUT", "20s"), Optional.empty()).policyBounds()
+                .maxTimeout()).as("by default, the operator's own timeout").isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
     void sendsStaticHeadersToTheReceiverAndShowsThemNowhereElse() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         Logger chatwireLoggers = (Logger) LoggerFactory.getLogger("io.chatwire");
         Level before = chatwireLoggers.getLevel();
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        root.addAppender(logs);
         chatwireLoggers.setLevel(Level.DEBUG);
-        try (TestReceiver receiver = TestReceiver.start()) {
+        String logged;
+        try (CapturedLogs logs = new CapturedLogs(); TestReceiver receiver = TestReceiver.start()) {
             TestAccount account = start(Map.of());
             String chatbot = chatwire.createChatbot(account);
             // A receiver that echoes the token back, as a debugging endpoint might: the log must not keep it.
@@ -193,21 +200,12 @@ class EndpointPoliciesTest {
                     assertThat(rs.getString(1)).startsWith("v1:");
                 }
             }
+            logged = logs.everything();
         } finally {
-            root.detachAppender(logs);
             chatwireLoggers.setLevel(before);
         }
-        List<String> logged = new ArrayList<>();
-        for (ILoggingEvent e : List.copyOf(logs.list)) {
-            logged.add(e.getFormattedMessage());
-            if (e.getArgumentArray() != null) {
-                for (Object a : e.getArgumentArray()) {
-                    logged.add(String.valueOf(a));
-                }
-            }
-        }
         assertThat(logged).isNotEmpty();
-        assertThat(String.join("\n", logged)).doesNotContain("receiver-own-token-7f3a9c").doesNotContain("production");
+        assertThat(logged).doesNotContain("receiver-own-token-7f3a9c").doesNotContain("production");
     }
 
     @Test

@@ -194,6 +194,10 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
             case Pacing.Admission.NotBefore later -> {
+                Counter.builder("chatwire.delivery.paced")
+                        .description("Deliveries given back without an attempt: their endpoint's rate limit or pause holds them")
+                        .register(metrics)
+                        .increment();
                 if (store.postpone(job, later.at(), now)) {
                     onRetryScheduled.accept(later.at());
                 }

@@ -5,6 +5,8 @@ import io.chatwire.account.AccountStore;
 import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.EndpointStore;
+import io.chatwire.policy.Pacing;
+import io.chatwire.policy.PolicyStore;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
@@ -66,7 +68,8 @@ public final class DeliveryStore {
                    e.id AS event_id, e.event_type, e.payload, e.test,
                    en.url, en.content_type, en.enabled,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
-                   a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
+                   a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires,
+                   %s
             FROM deliveries d
             JOIN events e ON e.id = d.event_id
             JOIN accounts a ON a.id = d.account_id
@@ -86,6 +89,12 @@ public final class DeliveryStore {
             UPDATE deliveries
             SET status = ?, attempts = ?, cycle_attempts = ?, next_attempt_at = ?,
                 leased_by = NULL, lease_until = NULL, version = version + 1, updated_at = ?
+            WHERE id = ? AND version = ? AND status = 'pending'
+            """;
+
+    private static final String POSTPONE = """
+            UPDATE deliveries
+            SET next_attempt_at = ?, leased_by = NULL, lease_until = NULL, version = version + 1, updated_at = ?
             WHERE id = ? AND version = ? AND status = 'pending'
             """;
 
@@ -202,10 +211,12 @@ public final class DeliveryStore {
 
     /** Leases up to {@code limit} due deliveries, oldest due first, and returns their jobs. */
     public List<DeliveryJob> claimDue(Instant now, int limit) {
-        String claim = CLAIM_DUE.formatted(NOT_SUSPENDED + " AND " + NOT_RELAYED_ELSEWHERE, db.dialect().skipLocked());
+        String claim = CLAIM_DUE.formatted(NOT_SUSPENDED + " AND " + NOT_RELAYED_ELSEWHERE + " AND " + Pacing.NOT_PACED,
+                db.dialect().skipLocked());
         return db.write(c -> {
             List<String> ids = Jdbc.query(c, claim, rs -> rs.getString(1), nodeId,
-                    now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), nodeId, limit);
+                    now.plus(leaseDuration).toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), nodeId,
+                    now.toEpochMilli(), limit);
             return jobs(c, ids, DeliveryJob.Cause.SCHEDULED);
         });
     }
@@ -215,7 +226,7 @@ public final class DeliveryStore {
         if (deliveryIds.isEmpty()) {
             return List.of();
         }
-        String sql = JOBS.formatted(Jdbc.placeholders(deliveryIds.size()));
+        String sql = JOBS.formatted(PolicyStore.JOB_COLUMNS, Jdbc.placeholders(deliveryIds.size()));
         return Jdbc.query(c, sql, rs -> new DeliveryJob(
                 rs.getString("id"),
                 rs.getLong("version"),
@@ -239,7 +250,8 @@ public final class DeliveryStore {
                         ? AccountStore.secretSet(db.cipher(), SecretsAtRest.endpointRow(rs.getString("endpoint_id")), rs,
                                 "secret", "previous_secret", "en_previous_expires")
                         : AccountStore.secretSet(db.cipher(), SecretsAtRest.accountRow(rs.getString("account_id")), rs,
-                                "signing_secret", "previous_signing_secret", "account_previous_expires")),
+                                "signing_secret", "previous_signing_secret", "account_previous_expires"),
+                PolicyStore.job(rs, db.cipher(), rs.getString("endpoint_id"))),
                 deliveryIds.toArray());
     }
 
@@ -266,7 +278,7 @@ public final class DeliveryStore {
                 }
                 if (outcome instanceof Outcome.Delivered) {
                     EndpointStore.recordSuccess(job.endpointId(), now, autoDisableAfter);
-                } else {
+                } else if (burnsAttempt(outcome)) {
                     EndpointStore.recordFailure(job.endpointId(), now, autoDisableAfter);
                 }
             }
@@ -276,10 +288,25 @@ public final class DeliveryStore {
                 case Outcome.Failed f -> "failed";
             };
             Optional<Long> next = outcome instanceof Outcome.Retry r ? Optional.of(r.at().toEpochMilli()) : Optional.empty();
-            int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, job.cycleAttempts() + 1, next,
+            int cycleAttempts = job.cycleAttempts() + (burnsAttempt(outcome) ? 1 : 0);
+            int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, cycleAttempts, next,
                     now.toEpochMilli(), job.deliveryId(), job.version());
             return rows == 1;
         });
+    }
+
+    /** A receiver's request for a pause is neither a failure of the endpoint nor an entry of the schedule. */
+    private static boolean burnsAttempt(Outcome outcome) {
+        return !(outcome instanceof Outcome.Retry r) || r.burnsAttempt();
+    }
+
+    /**
+     * Gives the delivery back without an attempt, due at {@code at}: its endpoint is paced (rate limit,
+     * or a pause its receiver asked for). False when the lease was lost meanwhile.
+     */
+    public boolean postpone(DeliveryJob job, Instant at, Instant now) {
+        return db.write(c -> Jdbc.update(c, POSTPONE, at.toEpochMilli(), now.toEpochMilli(), job.deliveryId(),
+                job.version())) == 1;
     }
 
     private static void insertAttempt(Connection c, String accountId, Attempt a) throws SQLException {

@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.policy.Pacing;
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
 import io.micrometer.core.instrument.Counter;
@@ -41,6 +42,7 @@ public final class Dispatcher implements AutoCloseable {
     private final MeterRegistry metrics;
     private final Timer latency;
     private volatile Consumer<Instant> onRetryScheduled = at -> { };
+    private volatile Optional<Pacing> pacing = Optional.empty();
     private volatile boolean closing;
     private final int endpointConcurrency;
     private final Duration endpointWait;
@@ -98,6 +100,11 @@ public final class Dispatcher implements AutoCloseable {
         this.onRetryScheduled = listener;
     }
 
+    /** Keeps endpoints with a rate limit, or a pause their receiver asked for, to their pace. */
+    public void paceWith(Pacing pacing) {
+        this.pacing = Optional.of(pacing);
+    }
+
     /**
      * How many more deliveries could start now. Attempts waiting for a turn at a busy endpoint count
      * as taken, so that the scheduler does not claim a backlog that would only wait (and give its
@@ -133,6 +140,9 @@ public final class Dispatcher implements AutoCloseable {
      * pace. Empty when the wait for a turn ran out (the delivery is left for the scheduler).
      */
     private Optional<Attempt> withTurns(DeliveryJob job) {
+        if (!pacedTurn(job)) {
+            return Optional.empty();
+        }
         EndpointGate gate = enter(job.endpointId());
         Runnable giveBackTurn = onlyOnce(gate.permits::release);
         try {
@@ -161,6 +171,39 @@ public final class Dispatcher implements AutoCloseable {
         } finally {
             leave(job.endpointId(), gate);
         }
+    }
+
+    /**
+     * Waits for the endpoint's next slot when it is soon; false when the delivery was given back
+     * instead (due when the endpoint may take it), which is neither an attempt nor a retry.
+     */
+    private boolean pacedTurn(DeliveryJob job) {
+        if (pacing.isEmpty()) {
+            return true;
+        }
+        Instant now = clock.instant();
+        return switch (pacing.get().admit(job.endpointId(), job.policy().settings(), now)) {
+            case Pacing.Admission.Go go -> true;
+            case Pacing.Admission.GoAt slot -> {
+                try {
+                    Thread.sleep(Duration.between(now, slot.at()));
+                    yield true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    yield false; // Shutting down: the lease is released at close.
+                }
+            }
+            case Pacing.Admission.NotBefore later -> {
+                Counter.builder("chatwire.delivery.paced")
+                        .description("Deliveries given back without an attempt: their endpoint's rate limit or pause holds them")
+                        .register(metrics)
+                        .increment();
+                if (store.postpone(job, later.at(), now)) {
+                    onRetryScheduled.accept(later.at());
+                }
+                yield false;
+            }
+        };
     }
 
     private static Runnable onlyOnce(Runnable action) {
@@ -250,9 +293,11 @@ public final class Dispatcher implements AutoCloseable {
         byte[] body = job.payloadBytes();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
-        Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
-                job.secrets().current(), job.secrets().stillValid(startedAt));
-        AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body);
+        Map<String, String> headers = new java.util.LinkedHashMap<>(job.policy().headers().values());
+        headers.putAll(WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
+                job.secrets().current(), job.secrets().stillValid(startedAt)));
+        AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body,
+                job.policy().settings().timeout());
         latency.record(result.latency());
         return withoutSignatures(result, headers, job);
     }
@@ -262,6 +307,9 @@ public final class Dispatcher implements AutoCloseable {
      * goes into the attempt log: a receiver that echoes the request's headers back must not put a
      * full signature into a log that anyone with the account's API key can read.
      */
+    /** Shorter values (a static header of "1", say) would redact ordinary text of the answer. */
+    private static final int MIN_REDACTED_LENGTH = 6;
+
     static AttemptResult withoutSignatures(AttemptResult result, Map<String, String> headers, DeliveryJob job) {
         if (!(result instanceof AttemptResult.Answered a) || a.body().isEmpty()) {
             return result;
@@ -277,9 +325,10 @@ public final class Dispatcher implements AutoCloseable {
         for (io.chatwire.signing.SigningSecret secret : secrets) {
             sensitive.add(secret.value().substring(io.chatwire.signing.SigningSecret.PREFIX.length()));
         }
+        sensitive.addAll(job.policy().headers().values().values());
         String body = a.body();
         for (String value : sensitive) {
-            if (value != null && value.length() >= 16) {
+            if (value != null && value.length() >= MIN_REDACTED_LENGTH) {
                 // As sent, and as a JSON encoder that escapes '/' would echo it.
                 body = body.replace(value, "[redacted]").replace(value.replace("/", "\\/"), "[redacted]");
             }
@@ -294,9 +343,13 @@ public final class Dispatcher implements AutoCloseable {
         if (result instanceof AttemptResult.NotAttempted n) {
             return new Outcome.Failed(n.message());
         }
+        Optional<Instant> paused = pacing.flatMap(p -> p.pauseFor(job.endpointId(), result, clock.instant()));
+        if (paused.isPresent()) {
+            return new Outcome.Retry(paused.get(), false);
+        }
         Optional<Duration> askedPause = result instanceof AttemptResult.Answered a ? a.retryAfter() : Optional.empty();
         int made = job.cycleAttempts() + 1;
-        return policy.pauseAfter(made, askedPause, random)
+        return job.policy().settings().retries(policy).pauseAfter(made, askedPause, random)
                 .<Outcome>map(pause -> new Outcome.Retry(clock.instant().plus(pause)))
                 .orElseGet(() -> new Outcome.Failed("no success after " + made + " attempts"));
     }

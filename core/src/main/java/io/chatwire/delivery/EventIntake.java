@@ -10,6 +10,9 @@ import io.chatwire.event.Event;
 import io.chatwire.event.EventPayload;
 import io.chatwire.event.EventStore;
 import io.chatwire.event.EventType;
+import io.chatwire.policy.JobPolicy;
+import io.chatwire.policy.PolicyStore;
+import io.chatwire.policy.StaticHeaders;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
@@ -125,10 +128,16 @@ public final class EventIntake {
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
-                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt());
+                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.policy());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
             return stage(c, event, List.of(target), e -> true, now, accountSecrets).getFirst();
         });
+    }
+
+    /** Most endpoints have no static headers, and their jobs need no read or decryption for them. */
+    private JobPolicy jobPolicy(Connection c, Endpoint endpoint) throws SQLException {
+        return new JobPolicy(endpoint.policy(), endpoint.policy().headerNames().isEmpty() ? StaticHeaders.NONE
+                : PolicyStore.headers(c, db.cipher(), endpoint.id()));
     }
 
     /**
@@ -165,7 +174,7 @@ public final class EventIntake {
                     : accountSecrets;
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
-                    endpoint.contentType(), true, true, event.test(), secrets));
+                    endpoint.contentType(), true, true, event.test(), secrets, jobPolicy(c, endpoint)));
         }
         return jobs;
     }

@@ -77,6 +77,13 @@ public final class HttpDeliverer implements DeliveryTransport, AutoCloseable {
      */
     @Override
     public AttemptResult post(URI url, DeliveryContentType contentType, Map<String, String> headers, byte[] body) {
+        return post(url, contentType, headers, body, Optional.empty());
+    }
+
+    @Override
+    public AttemptResult post(URI url, DeliveryContentType contentType, Map<String, String> headers, byte[] body,
+            Optional<Duration> endpointTimeout) {
+        Duration totalTimeout = endpointTimeout.orElse(this.totalTimeout);
         long start = System.nanoTime();
         // Registration checked the scheme too; this catches a URL that got in some other way.
         Optional<String> badScheme = guard.schemeRefusal(url);

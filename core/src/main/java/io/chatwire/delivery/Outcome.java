@@ -8,8 +8,16 @@ public sealed interface Outcome {
     record Delivered() implements Outcome {
     }
 
-    /** Not this time; try again at the given time. */
-    record Retry(Instant at) implements Outcome {
+    /**
+     * Not this time; try again at the given time.
+     *
+     * @param burnsAttempt false when the receiver asked for a pause (429 + Retry-After): the attempt is
+     *     logged but does not use up an entry of the retry schedule
+     */
+    record Retry(Instant at, boolean burnsAttempt) implements Outcome {
+        public Retry(Instant at) {
+            this(at, true);
+        }
     }
 
     /** No more attempts: the schedule is used up or the endpoint is gone. */

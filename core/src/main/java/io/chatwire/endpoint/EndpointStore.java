@@ -3,6 +3,9 @@ package io.chatwire.endpoint;
 import io.chatwire.account.AccountStore;
 import io.chatwire.account.Plan;
 import io.chatwire.event.EventType;
+import io.chatwire.policy.EndpointPolicy;
+import io.chatwire.policy.PolicyEdit;
+import io.chatwire.policy.PolicyStore;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretCipher;
 import io.chatwire.signing.SecretSet;
@@ -31,7 +34,8 @@ import java.util.Set;
 public final class EndpointStore {
     private static final String COLUMNS = """
             id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
-            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at""";
+            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, """
+            + PolicyStore.COLUMNS;
     /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
@@ -95,14 +99,23 @@ public final class EndpointStore {
         this.clock = clock;
     }
 
-    /** What a new endpoint should be. */
+    /** What a new endpoint should be; {@code policy} is applied to the defaults. */
     public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
-            boolean enabled) {
+            boolean enabled, PolicyEdit policy) {
+        public Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
+                boolean enabled) {
+            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE);
+        }
     }
 
     /** Changes to an endpoint; absent fields stay as they are. */
     public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
-            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
+            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled,
+            PolicyEdit policy) {
+        public Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
+                Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
+            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE);
+        }
     }
 
     /**
@@ -133,11 +146,16 @@ public final class EndpointStore {
         }
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
-                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now);
+                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now,
+                EndpointPolicy.DEFAULT);
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
                 spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
                 spec.enabled(), now.toEpochMilli(), now.toEpochMilli());
-        return endpoint;
+        if (spec.policy().changesNothing()) {
+            return endpoint;
+        }
+        PolicyStore.write(c, db.cipher(), endpoint.id(), EndpointPolicy.DEFAULT, spec.policy());
+        return find(c, endpoint.id()).orElseThrow();
     }
 
     /** Result of the Chat Data style registration: the endpoint, and what the call changed. */
@@ -226,6 +244,7 @@ public final class EndpointStore {
                     EventType.toColumn(changes.eventTypes().orElse(current.eventTypes())),
                     changes.description().orElse(current.description()), enabled, clock.instant().toEpochMilli(),
                     endpointId, accountId);
+            PolicyStore.write(c, db.cipher(), endpointId, current.policy(), changes.policy());
             if (enabled && changes.enabled().isPresent()) {
                 Jdbc.update(c, RESET_HEALTH, endpointId);
             }
@@ -415,6 +434,7 @@ public final class EndpointStore {
                         Jdbc.optionalLong(rs, "disabled_at").map(Instant::ofEpochMilli)),
                 rs.getBoolean("own_secret"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
-                Instant.ofEpochMilli(rs.getLong("updated_at")));
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                PolicyStore.settings(rs));
     }
 }

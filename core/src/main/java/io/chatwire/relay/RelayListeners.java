@@ -129,8 +129,20 @@ public final class RelayListeners implements DeliveryTransport {
      * URL to {@code dialling} (the HTTP deliverer, which never sees a relay URL).
      */
     public DeliveryTransport routing(DeliveryTransport dialling) {
-        return (url, contentType, headers, body) -> RelayUrl.endpointId(url).isPresent()
-                ? post(url, contentType, headers, body)
-                : dialling.post(url, contentType, headers, body);
+        return new DeliveryTransport() {
+            @Override
+            public AttemptResult post(URI url, DeliveryContentType contentType, Map<String, String> headers,
+                    byte[] body) {
+                return post(url, contentType, headers, body, Optional.empty());
+            }
+
+            @Override
+            public AttemptResult post(URI url, DeliveryContentType contentType, Map<String, String> headers,
+                    byte[] body, Optional<Duration> timeout) {
+                return RelayUrl.endpointId(url).isPresent()
+                        ? RelayListeners.this.post(url, contentType, headers, body)
+                        : dialling.post(url, contentType, headers, body, timeout);
+            }
+        };
     }
 }

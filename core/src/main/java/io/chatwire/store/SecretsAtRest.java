@@ -26,7 +26,9 @@ public final class SecretsAtRest {
 
     private static final List<Table> TABLES = List.of(
             new Table("accounts", "accounts:", List.of("signing_secret", "previous_signing_secret")),
-            new Table("endpoints", "endpoints:", List.of("secret", "previous_secret")));
+            new Table("endpoints", "endpoints:", List.of("secret", "previous_secret")),
+            // Static headers (io.chatwire.policy): sealed under their own row name, see PolicyStore.headersRow.
+            new Table("endpoints", "endpoint-headers:", List.of("static_headers")));
 
     private SecretsAtRest() {
     }

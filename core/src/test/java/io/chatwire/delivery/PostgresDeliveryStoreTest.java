@@ -1,28 +1,22 @@
 package io.chatwire.delivery;
 
 import io.chatwire.store.Database;
-import io.chatwire.testing.TestDatabases;
+import io.chatwire.store.PostgresSchema;
 import org.junit.jupiter.api.AfterEach;
 
 /** The delivery store contract on the PostgreSQL server, in a schema of its own per test. */
 class PostgresDeliveryStoreTest extends DeliveryStoreContract {
-    private String schema;
-    private Database db;
+    private PostgresSchema schema;
 
     @Override
     protected Database openDatabase() {
-        schema = TestDatabases.newSchema();
-        db = Database.open(TestDatabases.POSTGRES_URL, schema);
-        return db;
+        schema = new PostgresSchema();
+        return schema.db();
     }
 
-    /**
-     * Runs before the contract's own tear-down: the pool is closed first, or a connection it opens to
-     * refill itself would create the schema again (its init SQL) right after the drop.
-     */
+    /** Runs before the contract's own tear-down, which then finds the database closed already. */
     @AfterEach
     void dropSchema() {
-        db.close();
-        TestDatabases.dropSchema(schema);
+        schema.close();
     }
 }

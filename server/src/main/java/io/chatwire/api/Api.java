@@ -22,6 +22,7 @@ import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
 import io.chatwire.network.Cidr;
 import io.chatwire.network.TargetGuard;
+import io.chatwire.policy.PolicyBounds;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
 import io.chatwire.store.Readiness;
@@ -68,7 +69,8 @@ public final class Api {
             Clock clock,
             Duration secretGracePeriod,
             TargetGuard guard,
-            Readiness readiness) {
+            Readiness readiness,
+            PolicyBounds policyBounds) {
     }
 
     /**

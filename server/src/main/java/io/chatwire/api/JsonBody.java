@@ -19,7 +19,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -97,6 +99,35 @@ final class JsonBody {
 
     boolean has(String field) {
         return node.has(field);
+    }
+
+    /** True when the field is given as {@code null} (in a PATCH: clear the setting). */
+    boolean isNull(String field) {
+        return node.has(field) && node.get(field).isNull();
+    }
+
+    /**
+     * An object of strings, a {@code null} member kept as empty (in a PATCH: remove that entry); names
+     * and values are checked by whoever knows what they are.
+     */
+    Optional<Map<String, Optional<String>>> optionalStringMap(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isObject()) {
+            throw new Problem.Invalid("invalid_field", field + " must be an object of strings");
+        }
+        Map<String, Optional<String>> values = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode item = e.getValue();
+            if (!(item.isTextual() || item.isNull()) || (item.isTextual() && item.textValue().length() > MAX_STRING)) {
+                throw new Problem.Invalid("invalid_field", field + " must be an object of strings (or null to remove one)");
+            }
+            values.put(e.getKey(), item.isNull() ? Optional.empty() : Optional.of(item.textValue()));
+        }
+        return Optional.of(values);
     }
 
     /** A whole number from {@code min} to {@code max}, held to them by {@link Parameter}. */

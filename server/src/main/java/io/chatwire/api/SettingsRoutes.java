@@ -24,7 +24,8 @@ import java.util.Set;
  */
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
-    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "content_type", "events", "description", "enabled");
+    private static final Set<String> ENDPOINT_FIELDS = union(
+            Set.of("url", "content_type", "events", "description", "enabled"), PolicyFields.NAMES);
 
     private final Api.Services s;
     private final Auth auth;
@@ -213,7 +214,8 @@ final class SettingsRoutes {
                         .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(EnumSet.allOf(EventType.class)),
                 body.optionalString("description").orElse(""),
-                body.optionalBoolean("enabled").orElse(true));
+                body.optionalBoolean("enabled").orElse(true),
+                PolicyFields.read(body, s.policyBounds()));
         Endpoint created = s.endpoints().create(account.id(), ctx.pathParam("chatbotId"), spec);
         ctx.status(201).json(Views.EndpointView.of(created));
     }
@@ -238,7 +240,8 @@ final class SettingsRoutes {
                 body.optionalString("content_type").map(SettingsRoutes::contentType),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes),
                 body.optionalString("description"),
-                body.optionalBoolean("enabled"));
+                body.optionalBoolean("enabled"),
+                PolicyFields.read(body, s.policyBounds()));
         ctx.json(Views.EndpointView.of(s.endpoints().update(account.id(), ctx.pathParam("endpointId"), changes)));
     }
 
@@ -293,6 +296,12 @@ final class SettingsRoutes {
 
     private static DeliveryContentType contentType(String name) {
         return DeliveryContentType.fromWire("content_type", name);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static String name(String name) {

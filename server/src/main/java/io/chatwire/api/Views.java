@@ -11,6 +11,7 @@ import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.Endpoint;
 import io.chatwire.event.Event;
 import io.chatwire.event.EventType;
+import io.chatwire.policy.EndpointPolicy;
 import io.chatwire.signing.SecretSet;
 import java.time.Instant;
 import java.util.List;
@@ -78,13 +79,21 @@ final class Views {
         }
     }
 
+    /**
+     * An endpoint; its policy fields are left out while it uses the operator's defaults, and its static
+     * headers are shown by name only.
+     */
     record EndpointView(String id, String chatbotId, String url, String contentType, List<String> events,
             String description, boolean enabled, HealthView health, boolean ownSecret, Instant createdAt,
-            Instant updatedAt) {
+            Instant updatedAt, Optional<Integer> rateLimit, Optional<List<String>> retrySchedule,
+            Optional<String> timeout, List<String> headers, Optional<Instant> pausedUntil) {
         static EndpointView of(Endpoint e) {
+            EndpointPolicy p = e.policy();
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(), e.contentType().wireName(),
                     e.eventTypes().stream().sorted().map(EventType::wireName).toList(), e.description(), e.enabled(),
-                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt());
+                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt(), p.rateLimit(),
+                    p.retrySchedule().map(s -> s.stream().map(EndpointPolicy::wire).toList()),
+                    p.timeout().map(EndpointPolicy::wire), p.headerNames(), p.pausedUntil());
         }
     }
 

@@ -56,7 +56,11 @@ public record ChatwireConfig(
         Duration headerTimeout,
         int maxConnections,
         Duration relayTimeout,
-        Path secretKeyFile) {
+        Path secretKeyFile,
+        int endpointRetriesMax,
+        Duration endpointRetryDelayMax,
+        Duration endpointTimeoutMax,
+        int endpointRateLimitMax) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -109,6 +113,17 @@ public record ChatwireConfig(
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("CHATWIRE_MAX_CONNECTIONS must be at least 1 (got " + maxConnections + ")");
+        }
+        if (endpointRetriesMax < 0) {
+            throw new IllegalArgumentException("CHATWIRE_ENDPOINT_RETRIES_MAX must not be negative");
+        }
+        if (endpointTimeoutMax.compareTo(Duration.ofSeconds(1)) < 0 || endpointTimeoutMax.compareTo(leaseDuration) >= 0) {
+            throw new IllegalArgumentException("CHATWIRE_ENDPOINT_TIMEOUT_MAX (" + endpointTimeoutMax
+                    + ") must be at least 1s and shorter than CHATWIRE_LEASE (" + leaseDuration
+                    + "), or an endpoint's slow attempt would lose its lease mid-flight");
+        }
+        if (endpointRateLimitMax < 1) {
+            throw new IllegalArgumentException("CHATWIRE_ENDPOINT_RATE_LIMIT_MAX must be at least 1");
         }
         if (Files.isDirectory(secretKeyFile)) {
             throw new IllegalArgumentException("CHATWIRE_SECRET_KEY_FILE: " + secretKeyFile
@@ -171,7 +186,12 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
                 s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000),
                 s.duration("CHATWIRE_RELAY_TIMEOUT", "1m"),
-                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")));
+                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")),
+                s.integer("CHATWIRE_ENDPOINT_RETRIES_MAX", 20),
+                s.duration("CHATWIRE_ENDPOINT_RETRY_DELAY_MAX", "1d"),
+                // By default an endpoint may shorten the operator's timeout, not lengthen it.
+                s.duration("CHATWIRE_ENDPOINT_TIMEOUT_MAX", s.text("CHATWIRE_REQUEST_TIMEOUT", "15s")),
+                s.integer("CHATWIRE_ENDPOINT_RATE_LIMIT_MAX", 1000));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -205,7 +225,14 @@ public record ChatwireConfig(
                 + " strictEvents=" + strictEvents
                 + " trustedProxies=" + trustedProxies
                 + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst)
-                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections;
+                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections
+                + " endpointPolicyBounds=" + policyBounds();
+    }
+
+    /** What an endpoint may set of its own policy (see docs/policies.md). */
+    public io.chatwire.policy.PolicyBounds policyBounds() {
+        return new io.chatwire.policy.PolicyBounds(endpointRetriesMax, endpointRetryDelayMax, endpointTimeoutMax,
+                endpointRateLimitMax);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
+import io.chatwire.policy.Pacing;
 import io.chatwire.relay.RelayEndpoints;
 import io.chatwire.relay.RelayKeeper;
 import io.chatwire.relay.RelayListeners;
@@ -100,6 +101,7 @@ public final class ChatwireServer implements AutoCloseable {
         RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock, config.nodeId());
         Dispatcher dispatcher = new Dispatcher(deliveries, relayListeners.routing(http), policy, clock, RandomGenerator.getDefault(),
                 config.maxInFlight(), config.endpointConcurrency(), metrics);
+        dispatcher.paceWith(new Pacing(db, pacingHorizon(config), policy.maxRetryAfter()));
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
         EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock,
                 endpoint -> !endpoint.isRelay() || relayListeners.isConnected(endpoint.id()));
@@ -122,7 +124,8 @@ public final class ChatwireServer implements AutoCloseable {
                 clock,
                 config.secretGracePeriod(),
                 guard,
-                new Readiness(db, config.nodeId(), clock)),
+                new Readiness(db, config.nodeId(), clock),
+                config.policyBounds()),
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
                         config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),
@@ -136,6 +139,18 @@ public final class ChatwireServer implements AutoCloseable {
         RelayKeeper relayKeeper = new RelayKeeper(relayEndpoints, relayListeners, config.relayTimeout());
         return new ChatwireServer(config, db, http, dispatcher, scheduler, deliveries, purger, relayKeeper, app,
                 firstToken);
+    }
+
+    /**
+     * How far ahead a delivery may take a slot of its endpoint's rate limit and wait for it, holding
+     * its lease: a quarter lease, less if the longest attempt would not fit in what is left of it.
+     */
+    static java.time.Duration pacingHorizon(ChatwireConfig config) {
+        java.time.Duration longestAttempt = config.requestTimeout().compareTo(config.endpointTimeoutMax()) > 0
+                ? config.requestTimeout() : config.endpointTimeoutMax();
+        java.time.Duration room = config.leaseDuration().minus(longestAttempt).dividedBy(2);
+        java.time.Duration quarter = config.leaseDuration().dividedBy(4);
+        return room.compareTo(quarter) < 0 ? room : quarter;
     }
 
     /**

@@ -25,6 +25,18 @@ public final class CapturedLogs implements AutoCloseable {
                 .toList();
     }
 
+    /** Every record so far, at any level: its formatted message and each argument as text, a line each. */
+    public String everything() {
+        StringBuilder all = new StringBuilder();
+        for (ILoggingEvent e : List.copyOf(appender.list)) {
+            all.append(e.getFormattedMessage()).append('\n');
+            for (Object a : e.getArgumentArray() == null ? new Object[0] : e.getArgumentArray()) {
+                all.append(a).append('\n');
+            }
+        }
+        return all.toString();
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);

@@ -9,6 +9,8 @@ import {
 
 const POLL_MS = 2000;
 const PAGE = 50;
+/** Error kinds of attempts that made no request. */
+const NOT_SENT = new Set(['endpoint_disabled', 'endpoint_deleted', 'plan_without_webhooks']);
 const OUTCOMES = { delivered: 'Delivered', retry: 'Will retry', failed: 'Failed' };
 
 export function mount(root) {
@@ -347,7 +349,7 @@ function openDetails(attempt, { endpoints, onClose }) {
       h('section', { class: 'details-section', 'aria-labelledby': 'payload-title' },
         h('h3', { id: 'payload-title', text: 'Payload' }),
         h('pre', { class: 'code payload', tabindex: '0', 'aria-label': 'Event payload', text: pretty(raw) })));
-    paintHeaders(headersBox, ev, raw);
+    paintHeaders(headersBox, ev);
 
     function deliveryBlock(d) {
       const ep = endpoints.get(d.endpoint_id);
@@ -397,7 +399,7 @@ function openDetails(attempt, { endpoints, onClose }) {
             selected = a;
             body.querySelectorAll('table.attempts button[aria-pressed]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
             show.setAttribute('aria-pressed', 'true');
-            paintHeaders(body.querySelector('.headers-box'), ev, raw);
+            paintHeaders(body.querySelector('.headers-box'), ev);
           });
           return h('tr', { class: a.id === attempt.id ? 'is-current' : null },
             h('td', { text: a.attempt_number }),
@@ -413,43 +415,28 @@ function openDetails(attempt, { endpoints, onClose }) {
     }
   }
 
-  async function paintHeaders(box, ev, raw) {
+  function paintHeaders(box, ev) {
     const a = selected;
-    const ts = Math.floor(new Date(a.started_at).getTime() / 1000);
-    // As the endpoint is set now (attempts do not record it), like the signatures below.
-    const ep = endpoints.get(a.endpoint_id);
-    const rows = [
-      ['content-type', ep ? api.CONTENT_TYPES[ep.content_type] || ep.content_type : '…'],
+    // What the attempt recorded when it was sent: signatures are never recomputed here, since the
+    // secrets may have been rotated since (the request then carried other signatures).
+    const recorded = a.request_headers && Object.keys(a.request_headers).length ? a.request_headers : null;
+    const rows = recorded ? Object.entries(recorded) : [
       ['x-chat-data-topic', ev.event],
-      ['x-chat-data-hmac-sha256', '…'],
       ['webhook-id', ev.id],
-      ['webhook-timestamp', String(ts)],
-      ['webhook-signature', 'v1,…'],
+      ['webhook-timestamp', String(Math.floor(new Date(a.started_at).getTime() / 1000))],
     ];
-    const note = h('p', { class: 'muted small' });
-    const draw = () => {
-      clear(box).append(
-        h('p', { class: 'small' }, `Attempt ${a.attempt_number}: POST `, h('code', { text: a.url })),
-        h('pre', { class: 'code headers', tabindex: '0', 'aria-label': 'Request headers', text: rows.map(([n, v]) => `${n}: ${v}`).join('\n') }),
-        note);
-    };
-    draw();
-    try {
-      const secret = await api.get(`/v1/endpoints/${api.enc(a.endpoint_id)}/secret`);
-      const sig = await signatures(secret.signing_secret, ev.id, ts, raw);
-      if (sig && selected === a) {
-        rows[2][1] = truncate(sig.chatData);
-        rows[5][1] = `v1,${truncate(sig.standard)}`;
-        note.textContent = 'Signatures are recomputed here with the endpoint\'s current secret and shown truncated; after a rotation the request also carried one signature per previous secret.';
-        draw();
-      } else if (!sig) {
-        note.textContent = 'Signatures are computed when each attempt is sent; this browser cannot recompute them here (it needs a secure context).';
-        draw();
-      }
-    } catch (e) {
-      note.textContent = `Signatures not shown: ${e.message}`;
-      draw();
+    let note;
+    if (recorded) {
+      note = 'As sent with this attempt; signatures are shown shortened to their first characters (one per secret in use at the time).';
+    } else if (NOT_SENT.has(a.error_kind)) {
+      note = 'No request was made in this attempt.';
+    } else {
+      note = 'This attempt was logged before Chatwire recorded the headers it sent: its content type and signatures are not known.';
     }
+    clear(box).append(
+      h('p', { class: 'small' }, `Attempt ${a.attempt_number}: POST `, h('code', { text: a.url })),
+      h('pre', { class: 'code headers', tabindex: '0', 'aria-label': 'Request headers', text: rows.map(([n, v]) => `${n}: ${v}`).join('\n') }),
+      h('p', { class: 'muted small headers-note', text: note }));
   }
 
   load();
@@ -473,39 +460,8 @@ function pretty(raw) {
   }
 }
 
-function truncate(sig) {
-  return `${sig.slice(0, 6)}…`;
-}
-
 function localInput(ms) {
   const d = new Date(ms);
   d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
   return d.toISOString().slice(0, 16);
-}
-
-async function signatures(secret, id, ts, body) {
-  if (!globalThis.crypto || !crypto.subtle) {
-    return null;
-  }
-  const enc = new TextEncoder();
-  const bodyBytes = enc.encode(body);
-  const hmac = async (keyBytes, message) => {
-    const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return base64(new Uint8Array(await crypto.subtle.sign('HMAC', key, message)));
-  };
-  const stdKey = Uint8Array.from(atob(secret.slice('whsec_'.length)), (c) => c.charCodeAt(0));
-  const prefix = enc.encode(`${id}.${ts}.`);
-  const content = new Uint8Array(prefix.length + bodyBytes.length);
-  content.set(prefix);
-  content.set(bodyBytes, prefix.length);
-  return {
-    chatData: await hmac(enc.encode(secret), bodyBytes),
-    standard: await hmac(stdKey, content),
-  };
-}
-
-function base64(bytes) {
-  let s = '';
-  bytes.forEach((b) => { s += String.fromCharCode(b); });
-  return btoa(s);
 }

@@ -56,7 +56,9 @@ public record ChatwireConfig(
         Duration headerTimeout,
         int maxConnections,
         Duration relayTimeout,
-        Path secretKeyFile) {
+        Path secretKeyFile,
+        int liveStreamsPerAccount,
+        Duration liveHeartbeat) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -109,6 +111,13 @@ public record ChatwireConfig(
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("CHATWIRE_MAX_CONNECTIONS must be at least 1 (got " + maxConnections + ")");
+        }
+        if (liveStreamsPerAccount < 1) {
+            throw new IllegalArgumentException("CHATWIRE_LIVE_STREAMS_PER_ACCOUNT must be at least 1 (got "
+                    + liveStreamsPerAccount + ")");
+        }
+        if (liveHeartbeat.isZero() || liveHeartbeat.isNegative()) {
+            throw new IllegalArgumentException("CHATWIRE_LIVE_HEARTBEAT must be longer than zero (got " + liveHeartbeat + ")");
         }
         if (Files.isDirectory(secretKeyFile)) {
             throw new IllegalArgumentException("CHATWIRE_SECRET_KEY_FILE: " + secretKeyFile
@@ -171,7 +180,9 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
                 s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000),
                 s.duration("CHATWIRE_RELAY_TIMEOUT", "1m"),
-                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")));
+                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")),
+                s.integer("CHATWIRE_LIVE_STREAMS_PER_ACCOUNT", 5),
+                s.duration("CHATWIRE_LIVE_HEARTBEAT", "10s"));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -205,7 +216,8 @@ public record ChatwireConfig(
                 + " strictEvents=" + strictEvents
                 + " trustedProxies=" + trustedProxies
                 + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst)
-                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections;
+                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections
+                + " liveStreamsPerAccount=" + liveStreamsPerAccount + " liveHeartbeat=" + liveHeartbeat;
     }
 
     @Override

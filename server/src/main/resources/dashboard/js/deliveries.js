@@ -1,7 +1,8 @@
-// Deliveries: the attempt log, polled every 2 s (new rows appear on their own), with filters, and a
-// details view per attempt: the event payload, the request headers sent, every attempt, resend and
-// recover.
+// Deliveries: the attempt log, with new rows streamed in as they are logged (server-sent events;
+// polled every 2 s while the stream is down), filters, and a details view per attempt: the event
+// payload, the request headers sent, every attempt, resend and recover.
 import * as api from './api.js';
+import * as livestream from './livestream.js';
 import { h, clear, fmt, shortId, shortUrl } from './dom.js';
 import {
   announce, busy, emptyState, errorSlot, pageHeader, showError, spinner, toast,
@@ -21,6 +22,12 @@ export function mount(root) {
   let attempts = [];
   let nextCursor = null;
   let firstLoad = true;
+  // 'stream' while the live stream is up; 'poll' before it opens and whenever it is down.
+  let mode = 'poll';
+  let stream = null;
+  let newestKnown = null; // the newest attempt id seen: where a stream resumes
+  let pending = [];
+  let flushTimer = null;
   const seen = new Set();
   const events = new Map(); // event id -> {event, test, chatbot_id}
   const endpoints = new Map(); // endpoint id -> endpoint
@@ -56,12 +63,14 @@ export function mount(root) {
     liveBtn.setAttribute('aria-pressed', String(live));
     liveBtn.setAttribute('aria-label', live ? 'Pause live updates' : 'Resume live updates');
     liveBar.classList.toggle('is-paused', !live);
+    liveBar.dataset.mode = live ? mode : 'paused';
+    const how = mode === 'stream' ? 'streaming' : 'polling every 2 s';
     if (!live) {
       liveText.textContent = 'Paused: new attempts are not loaded.';
     } else if (updatedAt) {
-      liveText.textContent = `Live · updated ${fmt.time(updatedAt)}`;
+      liveText.textContent = `Live (${how}) · updated ${fmt.time(updatedAt)}`;
     } else {
-      liveText.textContent = 'Live';
+      liveText.textContent = `Live (${how})`;
     }
   };
   paintLive();
@@ -71,6 +80,8 @@ export function mount(root) {
     announce(live ? 'Live updates resumed' : 'Live updates paused');
     if (live) {
       schedule(0);
+    } else {
+      stopStream();
     }
   });
 
@@ -78,6 +89,7 @@ export function mount(root) {
     chatbot_id: chatbotSel.value, endpoint_id: endpointSel.value, outcome: statusSel.value, event: eventSel.value,
   });
   const restart = () => {
+    stopStream();
     generation += 1;
     attempts = [];
     seen.clear();
@@ -118,6 +130,9 @@ export function mount(root) {
     if (!alive) {
       return;
     }
+    if (mode === 'stream' && !firstLoad) {
+      return; // the stream brings new attempts
+    }
     if (!live || document.hidden) {
       schedule();
       return;
@@ -130,6 +145,7 @@ export function mount(root) {
       }
       const fresh = page.data.filter((a) => !seen.has(a.id));
       fresh.forEach((a) => seen.add(a.id));
+      page.data.forEach((a) => known(a.id));
       await describeEvents(fresh);
       if (gen !== generation || !alive) {
         return;
@@ -146,6 +162,9 @@ export function mount(root) {
       }
       showError(pollError, null);
       paintLive(new Date().toISOString());
+      if (!stream && live) {
+        startStream();
+      }
     } catch (e) {
       if (gen === generation) {
         showError(pollError, e, 'The log could not be refreshed (retrying every 2 seconds)');
@@ -155,6 +174,72 @@ export function mount(root) {
       }
     }
     schedule();
+  }
+
+  function known(id) {
+    if (!newestKnown || id > newestKnown) {
+      newestKnown = id;
+    }
+  }
+
+  /** Opens the live stream for the current filters; polling stops while it is up. */
+  function startStream() {
+    const gen = generation;
+    stream = livestream.follow(api.withQuery('/v1/attempts/stream', query()), {
+      position: () => newestKnown,
+      onAttempt: (a) => {
+        if (gen === generation && alive && !seen.has(a.id)) {
+          seen.add(a.id);
+          known(a.id);
+          pending.push(a);
+          flushTimer = flushTimer || setTimeout(flush, 100);
+        }
+      },
+      onState: (state) => {
+        if (gen !== generation || !alive) {
+          return;
+        }
+        if (state === 'streaming') {
+          mode = 'stream';
+          clearTimeout(timer);
+          showError(pollError, null);
+          paintLive(new Date().toISOString());
+        } else if (mode === 'stream') {
+          // Down: poll until the stream is back (it reconnects by itself, resuming where it was).
+          mode = 'poll';
+          paintLive();
+          schedule(0);
+        }
+      },
+    });
+  }
+
+  function stopStream() {
+    if (stream) {
+      stream.close();
+      stream = null;
+    }
+    mode = 'poll';
+    clearTimeout(flushTimer);
+    flushTimer = null;
+    pending = [];
+  }
+
+  /** Adds the attempts streamed in the last moment at once (a burst comes as one update). */
+  async function flush() {
+    flushTimer = null;
+    const gen = generation;
+    // The stream sends oldest first; the log shows newest first.
+    const fresh = pending.reverse();
+    pending = [];
+    await describeEvents(fresh);
+    if (gen !== generation || !alive || fresh.length === 0) {
+      return;
+    }
+    attempts = [...fresh, ...attempts];
+    prepend(fresh);
+    announce(`${fmt.count(fresh.length, 'new attempt')} in the log`);
+    paintLive(new Date().toISOString());
   }
 
   /** Learns the type of events not seen before (the attempt log names only the event id). */
@@ -271,6 +356,7 @@ export function mount(root) {
   return () => {
     alive = false;
     clearTimeout(timer);
+    stopStream();
     document.removeEventListener('visibilitychange', onVisible);
     document.querySelectorAll('dialog.details').forEach((d) => d.close());
   };

@@ -210,6 +210,7 @@ public final class Api {
             r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
                 case 404 -> "not_found";
                 case 405 -> "method_not_allowed";
+                case 406 -> "not_acceptable";
                 case 413 -> "payload_too_large";
                 default -> "http_" + e.getStatus();
             }, e.getMessage()));

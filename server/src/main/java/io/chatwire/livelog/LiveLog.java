@@ -4,6 +4,7 @@ import io.chatwire.delivery.Attempt;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -87,6 +88,7 @@ public final class LiveLog implements AutoCloseable {
      * @param view the JSON shape of an attempt, as the attempt list writes it
      */
     public void serve(Context ctx, String accountId, LiveFilter filter, Function<Attempt, Object> view) {
+        requireEventStreamAccepted(ctx);
         StreamPosition position = StreamPosition.resume(lastEventId(ctx), clock.instant(), settings.lateness());
         admit(accountId);
         try {
@@ -124,6 +126,20 @@ public final class LiveLog implements AutoCloseable {
             // picks up where this one failed, and the heartbeats keep the stream open meanwhile.
             log.debug("live log read failed; retrying: {}", e.toString());
             return List.of();
+        }
+    }
+
+    /**
+     * A stream goes only to a client that asks for one (EventSource always does): any other client
+     * would wait for a JSON answer that never ends.
+     */
+    static void requireEventStreamAccepted(Context ctx) {
+        boolean accepted = Collections.list(ctx.req().getHeaders("Accept")).stream()
+                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(v -> v.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT))
+                .anyMatch("text/event-stream"::equals);
+        if (!accepted) {
+            throw new HttpResponseException(406, "this route answers with server-sent events: send Accept: text/event-stream");
         }
     }
 

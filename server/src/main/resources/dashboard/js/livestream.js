@@ -4,7 +4,7 @@
 // the caller polls meanwhile.
 import * as api from './api.js';
 
-const RETRY_MS = [2000, 5000, 10000, 30000];
+const RETRY_MS = [1000, 2000, 5000, 15000, 30000];
 
 /**
  * Starts following. `position()` gives the position to resume from (the newest attempt id known);

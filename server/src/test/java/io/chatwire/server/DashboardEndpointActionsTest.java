@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -71,7 +72,8 @@ class DashboardEndpointActionsTest {
 
         browser = Browser.start();
         driver = browser.driver();
-        wait = new WebDriverWait(driver, WAIT);
+        // The page re-renders an endpoint after each action; an element found just before is then stale.
+        wait = (WebDriverWait) new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class);
         driver.get(chatwire.baseUrl() + "/");
         WebElement key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
         key.sendKeys(account.apiKey(), Keys.ENTER);
@@ -270,7 +272,9 @@ class DashboardEndpointActionsTest {
         wait.until(d -> card.getText().contains("2 of 3 used"));
         assertThat(account.api().get("/v1/endpoints/" + warehouse).status()).isEqualTo(404);
 
-        // The slot is free: a new endpoint can be added in the page.
+        // The slot is free: a new endpoint can be added in the page (the toast of the delete, which
+        // would cover the form's buttons for 5 s, dismissed first).
+        browser.js("document.querySelectorAll('.toast').forEach((t) => t.remove())");
         browser.click(By.cssSelector(".chatbot .add-endpoint"));
         WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".chatbot .endpoint-form")));
         browser.byLabel(form, "Endpoint URL").sendKeys(receiver.url("/replacement").toString());

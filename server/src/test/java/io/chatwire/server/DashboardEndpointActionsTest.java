@@ -244,7 +244,6 @@ class DashboardEndpointActionsTest {
         assertThat(received(receiver, afterRotation).header("webhook-signature").split(" ")).hasSize(2);
         assertThat(headersShown(beforeRotation))
                 .doesNotContain(shortened(received(receiver, afterRotation).header("webhook-signature")).split(" ")[0]);
-        browser.shot("actions-04-signatures");
     }
 
     @Test
@@ -335,6 +334,7 @@ class DashboardEndpointActionsTest {
         WebElement headers = wait.until(d -> dialog.findElement(By.cssSelector("pre.headers")));
         wait.until(d -> headers.getText().contains("webhook-signature"));
         String text = headers.getText();
+        browser.shot("actions-04-signatures-" + eventId.substring(eventId.length() - 4));
         dialog.sendKeys(Keys.ESCAPE);
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog.details")));
         return text;

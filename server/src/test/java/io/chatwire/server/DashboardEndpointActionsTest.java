@@ -202,7 +202,7 @@ class DashboardEndpointActionsTest {
         // noticed): back on the log the page polls instead, and new attempts still appear; once that
         // client leaves, the page streams again.
         browser.click(By.cssSelector(".mainnav a[data-route='webhooks']"));
-        try (EventStreamClient other = await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+        try (EventStreamClient _ = await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
             EventStreamClient c = EventStreamClient.open(chatwire.baseUrl(), "/v1/attempts/stream", account.apiKey(),
                     Optional.empty());
             if (c.status() != 200) {

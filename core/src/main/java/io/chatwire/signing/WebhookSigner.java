@@ -57,17 +57,23 @@ public final class WebhookSigner {
      * {@value #LOGGED_SIGNATURE_CHARS} characters and an ellipsis. Enough to tell which secret signed
      * a request (and to compare with what a receiver logged), not enough to replay it: a full
      * signature in a log that anyone with the account's API key reads would let them re-send that
-     * request to the receiver as Chatwire's.
+     * request to the receiver as Chatwire's. Only the headers this class makes are kept: any other
+     * header of the request (an endpoint's own, which may hold a credential) is left out.
      */
     public static Map<String, String> forAttemptLog(Map<String, String> headers) {
         Map<String, String> kept = new LinkedHashMap<>();
-        headers.forEach((name, value) -> kept.put(name, switch (name) {
-            case CHAT_DATA_SIGNATURE -> shortened(value);
-            case WEBHOOK_SIGNATURE -> String.join(" ", java.util.Arrays.stream(value.split(" "))
-                    .map(s -> s.substring(0, s.indexOf(',') + 1) + shortened(s.substring(s.indexOf(',') + 1)))
-                    .toList());
-            default -> value;
-        }));
+        headers.forEach((name, value) -> {
+            switch (name) {
+                case CHAT_DATA_SIGNATURE -> kept.put(name, shortened(value));
+                case WEBHOOK_SIGNATURE -> kept.put(name, String.join(" ", java.util.Arrays.stream(value.split(" "))
+                        .map(s -> s.substring(0, s.indexOf(',') + 1) + shortened(s.substring(s.indexOf(',') + 1)))
+                        .toList()));
+                case TOPIC, WEBHOOK_ID, WEBHOOK_TIMESTAMP -> kept.put(name, value);
+                default -> {
+                    // Not a signing header: not recorded.
+                }
+            }
+        });
         return kept;
     }
 

@@ -210,4 +210,23 @@ class LiveLogTest {
         ApiClient.Response operator = chatwire.operator().get("/v1/attempts/stream");
         assertThat(operator.status()).isEqualTo(403);
     }
+
+    @Test
+    void endsOpenStreamsAtOnceWhenTheServerStops() {
+        RunningChatwire stopping = RunningChatwire.start(Map.of("CHATWIRE_LIVE_HEARTBEAT", "30s"));
+        try {
+            TestAccount account = stopping.createAccount("standard");
+            EventStreamClient stream = EventStreamClient.open(stopping.baseUrl(), "/v1/attempts/stream",
+                    account.apiKey(), Optional.empty());
+            streams.add(stream);
+            assertThat(stream.status()).isEqualTo(200);
+            long start = System.nanoTime();
+            stopping.stopKeepingData();
+            // Not held until a heartbeat (30 s here) finds the stream: it ends as the server stops.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            await().atMost(WAIT).until(stream::ended);
+        } finally {
+            stopping.close();
+        }
+    }
 }

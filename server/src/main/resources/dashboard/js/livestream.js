@@ -22,9 +22,12 @@ export function follow(path, { position, onAttempt, onState }) {
       try {
         const from = newest(last, position());
         const response = await api.openStream(path, { lastEventId: from, signal: controller.signal });
-        failures = 0;
-        onState('streaming');
-        await readEvents(response.body, (event) => {
+        // Up once the first bytes (the server's opening comment) arrive, not at the headers: a proxy
+        // that buffers the body would otherwise leave the page waiting for events that never come.
+        await readEvents(response.body, () => {
+          failures = 0;
+          onState('streaming');
+        }, (event) => {
           if (event.id) {
             last = newest(last, event.id);
           }
@@ -33,6 +36,7 @@ export function follow(path, { position, onAttempt, onState }) {
           }
         });
         if (!stopped) {
+          failures += 1; // a server stopping, or a proxy cutting streams: retry, slower if it repeats
           onState('down', new Error('The live stream ended.'));
         }
       } catch (e) {
@@ -75,15 +79,23 @@ function wait(ms, signal) {
   });
 }
 
-/** Reads a text/event-stream body, calling `onEvent({event, id, data})` per event, until it ends. */
-async function readEvents(body, onEvent) {
+/**
+ * Reads a text/event-stream body, calling `onOpen()` when the first bytes arrive and
+ * `onEvent({event, id, data})` per event, until it ends.
+ */
+async function readEvents(body, onOpen, onEvent) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let event = { event: 'message', id: null, data: '' };
+  let opened = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) {
       return;
+    }
+    if (!opened) {
+      opened = true;
+      onOpen();
     }
     buffer += value;
     let end = buffer.search(/\r?\n/);

@@ -334,7 +334,9 @@ class DashboardEndpointActionsTest {
         WebElement headers = wait.until(d -> dialog.findElement(By.cssSelector("pre.headers")));
         wait.until(d -> headers.getText().contains("webhook-signature"));
         String text = headers.getText();
-        browser.shot("actions-04-signatures-" + eventId.substring(eventId.length() - 4));
+        if (eventId.equals(beforeRotation)) {
+            browser.shot("actions-04-signatures-before-the-rotation");
+        }
         dialog.sendKeys(Keys.ESCAPE);
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog.details")));
         return text;

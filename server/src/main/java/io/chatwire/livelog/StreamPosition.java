@@ -62,6 +62,7 @@ final class StreamPosition {
      * (so a stream far behind catches up in steps). Moves the position past them.
      */
     List<Step> next(AttemptFeed feed, String accountId, LiveFilter filter, int batch) {
+        behind = false; // until this read shows otherwise; a failed read must not spin the loop
         String floor = floor();
         // Every id already looked at in the window comes back again, plus up to a batch of new ones.
         List<String> ids = feed.idsAfter(accountId, floor, looked.size() + batch);

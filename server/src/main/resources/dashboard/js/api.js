@@ -78,15 +78,53 @@ export async function call(method, path, body, { key = session.key, raw = false,
     json = null;
   }
   if (!response.ok) {
-    const message = (json && typeof json.message === 'string' && json.message)
-      || `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
-    const error = new ApiError(response.status, (json && json.error) || `http_${response.status}`, message);
-    if (response.status === 401 && key && key === session.key) {
-      unauthorizedHandler(error);
-    }
-    throw error;
+    throw refusal(response, json, key);
   }
   return raw ? { json, text } : json;
+}
+
+function refusal(response, json, key) {
+  const message = (json && typeof json.message === 'string' && json.message)
+    || `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+  const error = new ApiError(response.status, (json && json.error) || `http_${response.status}`, message);
+  if (response.status === 401 && key && key === session.key) {
+    unauthorizedHandler(error);
+  }
+  return error;
+}
+
+/**
+ * Opens a server-sent events stream with fetch(), authenticated like every other call (EventSource
+ * cannot send the Authorization header, and the key must never go into a URL). Answers the open
+ * Response, whose body the caller reads; throws ApiError for a refusal.
+ */
+export async function openStream(path, { lastEventId, signal, key = session.key } = {}) {
+  const headers = { Accept: 'text/event-stream' };
+  if (key) {
+    headers.Authorization = `Bearer ${key}`;
+  }
+  if (lastEventId) {
+    headers['Last-Event-ID'] = lastEventId;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method: 'GET', headers, cache: 'no-store', credentials: 'omit', signal });
+  } catch (e) {
+    if (e.name === 'AbortError') {
+      throw e;
+    }
+    throw new ApiError(0, 'network', 'Cannot reach the Chatwire server.');
+  }
+  if (!response.ok || !response.body) {
+    let json = null;
+    try {
+      json = await response.json();
+    } catch {
+      json = null;
+    }
+    throw refusal(response, json, key);
+  }
+  return response;
 }
 
 export const get = (path, options) => call('GET', path, undefined, options);

@@ -1,7 +1,8 @@
-// Deliveries: the attempt log, polled every 2 s (new rows appear on their own), with filters, and a
-// details view per attempt: the event payload, the request headers sent, every attempt, resend and
-// recover.
+// Deliveries: the attempt log, with new rows streamed in as they are logged (server-sent events;
+// polled every 2 s while the stream is down), filters, and a details view per attempt: the event
+// payload, the request headers sent, every attempt, resend and recover.
 import * as api from './api.js';
+import * as livestream from './livestream.js';
 import { h, clear, fmt, shortId, shortUrl } from './dom.js';
 import {
   announce, busy, emptyState, errorSlot, pageHeader, showError, spinner, toast,
@@ -9,6 +10,8 @@ import {
 
 const POLL_MS = 2000;
 const PAGE = 50;
+/** Error kinds of attempts that made no request. */
+const NOT_SENT = new Set(['endpoint_disabled', 'endpoint_deleted', 'plan_without_webhooks']);
 const OUTCOMES = { delivered: 'Delivered', retry: 'Will retry', failed: 'Failed' };
 
 export function mount(root) {
@@ -19,6 +22,12 @@ export function mount(root) {
   let attempts = [];
   let nextCursor = null;
   let firstLoad = true;
+  // 'stream' while the live stream is up; 'poll' before it opens and whenever it is down.
+  let mode = 'poll';
+  let stream = null;
+  let newestKnown = null; // the newest attempt id seen: where a stream resumes
+  let pending = [];
+  let flushTimer = null;
   const seen = new Set();
   const events = new Map(); // event id -> {event, test, chatbot_id}
   const endpoints = new Map(); // endpoint id -> endpoint
@@ -54,12 +63,14 @@ export function mount(root) {
     liveBtn.setAttribute('aria-pressed', String(live));
     liveBtn.setAttribute('aria-label', live ? 'Pause live updates' : 'Resume live updates');
     liveBar.classList.toggle('is-paused', !live);
+    liveBar.dataset.mode = live ? mode : 'paused';
+    const how = mode === 'stream' ? 'streaming' : 'polling every 2 s';
     if (!live) {
       liveText.textContent = 'Paused: new attempts are not loaded.';
     } else if (updatedAt) {
-      liveText.textContent = `Live · updated ${fmt.time(updatedAt)}`;
+      liveText.textContent = `Live (${how}) · updated ${fmt.time(updatedAt)}`;
     } else {
-      liveText.textContent = 'Live';
+      liveText.textContent = `Live (${how})`;
     }
   };
   paintLive();
@@ -69,6 +80,8 @@ export function mount(root) {
     announce(live ? 'Live updates resumed' : 'Live updates paused');
     if (live) {
       schedule(0);
+    } else {
+      stopStream();
     }
   });
 
@@ -76,6 +89,7 @@ export function mount(root) {
     chatbot_id: chatbotSel.value, endpoint_id: endpointSel.value, outcome: statusSel.value, event: eventSel.value,
   });
   const restart = () => {
+    stopStream();
     generation += 1;
     attempts = [];
     seen.clear();
@@ -116,6 +130,9 @@ export function mount(root) {
     if (!alive) {
       return;
     }
+    if (mode === 'stream' && !firstLoad) {
+      return; // the stream brings new attempts
+    }
     if (!live || document.hidden) {
       schedule();
       return;
@@ -128,6 +145,7 @@ export function mount(root) {
       }
       const fresh = page.data.filter((a) => !seen.has(a.id));
       fresh.forEach((a) => seen.add(a.id));
+      page.data.forEach((a) => known(a.id));
       await describeEvents(fresh);
       if (gen !== generation || !alive) {
         return;
@@ -144,6 +162,9 @@ export function mount(root) {
       }
       showError(pollError, null);
       paintLive(new Date().toISOString());
+      if (!stream && live) {
+        startStream();
+      }
     } catch (e) {
       if (gen === generation) {
         showError(pollError, e, 'The log could not be refreshed (retrying every 2 seconds)');
@@ -153,6 +174,72 @@ export function mount(root) {
       }
     }
     schedule();
+  }
+
+  function known(id) {
+    if (!newestKnown || id > newestKnown) {
+      newestKnown = id;
+    }
+  }
+
+  /** Opens the live stream for the current filters; polling stops while it is up. */
+  function startStream() {
+    const gen = generation;
+    stream = livestream.follow(api.withQuery('/v1/attempts/stream', query()), {
+      position: () => newestKnown,
+      onAttempt: (a) => {
+        if (gen === generation && alive && !seen.has(a.id)) {
+          seen.add(a.id);
+          known(a.id);
+          pending.push(a);
+          flushTimer = flushTimer || setTimeout(flush, 100);
+        }
+      },
+      onState: (state) => {
+        if (gen !== generation || !alive) {
+          return;
+        }
+        if (state === 'streaming') {
+          mode = 'stream';
+          clearTimeout(timer);
+          showError(pollError, null);
+          paintLive(new Date().toISOString());
+        } else if (mode === 'stream') {
+          // Down: poll until the stream is back (it reconnects by itself, resuming where it was).
+          mode = 'poll';
+          paintLive();
+          schedule(0);
+        }
+      },
+    });
+  }
+
+  function stopStream() {
+    if (stream) {
+      stream.close();
+      stream = null;
+    }
+    mode = 'poll';
+    clearTimeout(flushTimer);
+    flushTimer = null;
+    pending = [];
+  }
+
+  /** Adds the attempts streamed in the last moment at once (a burst comes as one update). */
+  async function flush() {
+    flushTimer = null;
+    const gen = generation;
+    // The stream sends oldest first; the log shows newest first.
+    const fresh = pending.reverse();
+    pending = [];
+    await describeEvents(fresh);
+    if (gen !== generation || !alive || fresh.length === 0) {
+      return;
+    }
+    attempts = [...fresh, ...attempts];
+    prepend(fresh);
+    announce(`${fmt.count(fresh.length, 'new attempt')} in the log`);
+    paintLive(new Date().toISOString());
   }
 
   /** Learns the type of events not seen before (the attempt log names only the event id). */
@@ -269,6 +356,7 @@ export function mount(root) {
   return () => {
     alive = false;
     clearTimeout(timer);
+    stopStream();
     document.removeEventListener('visibilitychange', onVisible);
     document.querySelectorAll('dialog.details').forEach((d) => d.close());
   };
@@ -347,7 +435,7 @@ function openDetails(attempt, { endpoints, onClose }) {
       h('section', { class: 'details-section', 'aria-labelledby': 'payload-title' },
         h('h3', { id: 'payload-title', text: 'Payload' }),
         h('pre', { class: 'code payload', tabindex: '0', 'aria-label': 'Event payload', text: pretty(raw) })));
-    paintHeaders(headersBox, ev, raw);
+    paintHeaders(headersBox, ev);
 
     function deliveryBlock(d) {
       const ep = endpoints.get(d.endpoint_id);
@@ -397,7 +485,7 @@ function openDetails(attempt, { endpoints, onClose }) {
             selected = a;
             body.querySelectorAll('table.attempts button[aria-pressed]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
             show.setAttribute('aria-pressed', 'true');
-            paintHeaders(body.querySelector('.headers-box'), ev, raw);
+            paintHeaders(body.querySelector('.headers-box'), ev);
           });
           return h('tr', { class: a.id === attempt.id ? 'is-current' : null },
             h('td', { text: a.attempt_number }),
@@ -413,43 +501,28 @@ function openDetails(attempt, { endpoints, onClose }) {
     }
   }
 
-  async function paintHeaders(box, ev, raw) {
+  function paintHeaders(box, ev) {
     const a = selected;
-    const ts = Math.floor(new Date(a.started_at).getTime() / 1000);
-    // As the endpoint is set now (attempts do not record it), like the signatures below.
-    const ep = endpoints.get(a.endpoint_id);
-    const rows = [
-      ['content-type', ep ? api.CONTENT_TYPES[ep.content_type] || ep.content_type : '…'],
+    // What the attempt recorded when it was sent: signatures are never recomputed here, since the
+    // secrets may have been rotated since (the request then carried other signatures).
+    const recorded = a.request_headers && Object.keys(a.request_headers).length ? a.request_headers : null;
+    const rows = recorded ? Object.entries(recorded) : [
       ['x-chat-data-topic', ev.event],
-      ['x-chat-data-hmac-sha256', '…'],
       ['webhook-id', ev.id],
-      ['webhook-timestamp', String(ts)],
-      ['webhook-signature', 'v1,…'],
+      ['webhook-timestamp', String(Math.floor(new Date(a.started_at).getTime() / 1000))],
     ];
-    const note = h('p', { class: 'muted small' });
-    const draw = () => {
-      clear(box).append(
-        h('p', { class: 'small' }, `Attempt ${a.attempt_number}: POST `, h('code', { text: a.url })),
-        h('pre', { class: 'code headers', tabindex: '0', 'aria-label': 'Request headers', text: rows.map(([n, v]) => `${n}: ${v}`).join('\n') }),
-        note);
-    };
-    draw();
-    try {
-      const secret = await api.get(`/v1/endpoints/${api.enc(a.endpoint_id)}/secret`);
-      const sig = await signatures(secret.signing_secret, ev.id, ts, raw);
-      if (sig && selected === a) {
-        rows[2][1] = truncate(sig.chatData);
-        rows[5][1] = `v1,${truncate(sig.standard)}`;
-        note.textContent = 'Signatures are recomputed here with the endpoint\'s current secret and shown truncated; after a rotation the request also carried one signature per previous secret.';
-        draw();
-      } else if (!sig) {
-        note.textContent = 'Signatures are computed when each attempt is sent; this browser cannot recompute them here (it needs a secure context).';
-        draw();
-      }
-    } catch (e) {
-      note.textContent = `Signatures not shown: ${e.message}`;
-      draw();
+    let note;
+    if (recorded) {
+      note = 'As sent with this attempt; signatures are shown shortened to their first characters (one per secret in use at the time).';
+    } else if (NOT_SENT.has(a.error_kind)) {
+      note = 'No request was made in this attempt.';
+    } else {
+      note = 'This attempt was logged before Chatwire recorded the headers it sent: its content type and signatures are not known.';
     }
+    clear(box).append(
+      h('p', { class: 'small' }, `Attempt ${a.attempt_number}: POST `, h('code', { text: a.url })),
+      h('pre', { class: 'code headers', tabindex: '0', 'aria-label': 'Request headers', text: rows.map(([n, v]) => `${n}: ${v}`).join('\n') }),
+      h('p', { class: 'muted small headers-note', text: note }));
   }
 
   load();
@@ -473,39 +546,8 @@ function pretty(raw) {
   }
 }
 
-function truncate(sig) {
-  return `${sig.slice(0, 6)}…`;
-}
-
 function localInput(ms) {
   const d = new Date(ms);
   d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
   return d.toISOString().slice(0, 16);
-}
-
-async function signatures(secret, id, ts, body) {
-  if (!globalThis.crypto || !crypto.subtle) {
-    return null;
-  }
-  const enc = new TextEncoder();
-  const bodyBytes = enc.encode(body);
-  const hmac = async (keyBytes, message) => {
-    const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return base64(new Uint8Array(await crypto.subtle.sign('HMAC', key, message)));
-  };
-  const stdKey = Uint8Array.from(atob(secret.slice('whsec_'.length)), (c) => c.charCodeAt(0));
-  const prefix = enc.encode(`${id}.${ts}.`);
-  const content = new Uint8Array(prefix.length + bodyBytes.length);
-  content.set(prefix);
-  content.set(bodyBytes, prefix.length);
-  return {
-    chatData: await hmac(enc.encode(secret), bodyBytes),
-    standard: await hmac(stdKey, content),
-  };
-}
-
-function base64(bytes) {
-  let s = '';
-  bytes.forEach((b) => { s += String.fromCharCode(b); });
-  return btoa(s);
 }

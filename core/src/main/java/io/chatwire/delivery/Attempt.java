@@ -2,9 +2,14 @@ package io.chatwire.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
-/** One row of the attempt log. */
+/**
+ * One row of the attempt log. {@code requestHeaders} are the signing and content headers the attempt
+ * sent, signatures shortened ({@link io.chatwire.signing.WebhookSigner#forAttemptLog}); empty when
+ * nothing was sent, or the attempt was logged before they were recorded.
+ */
 public record Attempt(
         String id,
         String deliveryId,
@@ -20,5 +25,10 @@ public record Attempt(
         String outcome,
         Optional<String> errorKind,
         Optional<String> errorMessage,
-        String nodeId) {
+        String nodeId,
+        Map<String, String> requestHeaders) {
+    public Attempt {
+        // In the order sent, which is the order a reader expects them in.
+        requestHeaders = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requestHeaders));
+    }
 }

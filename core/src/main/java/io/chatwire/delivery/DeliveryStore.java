@@ -81,8 +81,8 @@ public final class DeliveryStore {
     private static final String INSERT_ATTEMPT = """
             INSERT INTO attempts (id, delivery_id, event_id, endpoint_id, account_id, attempt_number, cause, url,
                                   started_at, latency_ms, http_status, response_body, outcome, error_kind,
-                                  error_message, node_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  error_message, node_id, request_headers)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
 
     private static final String SETTLE = """
@@ -313,7 +313,7 @@ public final class DeliveryStore {
         try (PreparedStatement ps = Jdbc.prepare(c, INSERT_ATTEMPT, a.id(), a.deliveryId(), a.eventId(),
                 a.endpointId(), accountId, a.attemptNumber(), a.cause(), a.url(), a.startedAt().toEpochMilli(),
                 a.latency().toMillis(), a.httpStatus(), a.responseBody(), a.outcome(), a.errorKind(),
-                a.errorMessage(), a.nodeId())) {
+                a.errorMessage(), a.nodeId(), SentHeaders.toColumn(a.requestHeaders()))) {
             ps.executeUpdate();
         }
     }
@@ -487,7 +487,8 @@ public final class DeliveryStore {
                 attempts);
     }
 
-    private static Attempt attempt(ResultSet rs) throws SQLException {
+    /** An attempt from a row of the attempts table (every column selected). */
+    public static Attempt attempt(ResultSet rs) throws SQLException {
         return new Attempt(
                 rs.getString("id"),
                 rs.getString("delivery_id"),
@@ -503,6 +504,7 @@ public final class DeliveryStore {
                 rs.getString("outcome"),
                 Optional.ofNullable(rs.getString("error_kind")),
                 Optional.ofNullable(rs.getString("error_message")),
-                rs.getString("node_id"));
+                rs.getString("node_id"),
+                SentHeaders.fromColumn(rs.getString("request_headers")));
     }
 }

@@ -261,13 +261,14 @@ public final class Dispatcher implements AutoCloseable {
     /** One attempt, start to end. */
     private Optional<Attempt> attempt(DeliveryJob job, Runnable answered) {
         Instant startedAt = clock.instant();
-        AttemptResult result = call(job, startedAt);
+        Exchange exchange = call(job, startedAt);
+        AttemptResult result = exchange.result();
         answered.run();
         if (closing && Thread.currentThread().isInterrupted()) {
             return Optional.empty(); // Cut short by shutdown: not the receiver's fault, so not logged against it.
         }
         Outcome outcome = decide(job, result);
-        Attempt attempt = logEntry(job, startedAt, result, outcome);
+        Attempt attempt = logEntry(job, startedAt, result, outcome, exchange.sentHeaders());
         boolean held = store.record(job, attempt, outcome, clock.instant(),
                 !(result instanceof AttemptResult.NotAttempted));
         count(result, outcome);
@@ -279,15 +280,26 @@ public final class Dispatcher implements AutoCloseable {
         return Optional.of(attempt);
     }
 
-    private AttemptResult call(DeliveryJob job, Instant startedAt) {
+    /**
+     * What one attempt got back, and the headers it sent as the attempt log keeps them (none when no
+     * request was made): recorded so that the log shows the signatures a receiver actually got, not
+     * ones recomputed later with whatever secret is current by then.
+     */
+    private record Exchange(AttemptResult result, Map<String, String> sentHeaders) {
+        static Exchange notAttempted(ErrorKind kind, String message) {
+            return new Exchange(new AttemptResult.NotAttempted(kind, message), Map.of());
+        }
+    }
+
+    private Exchange call(DeliveryJob job, Instant startedAt) {
         if (job.url().isEmpty()) {
-            return new AttemptResult.NotAttempted(ErrorKind.ENDPOINT_DELETED, "the endpoint was deleted");
+            return Exchange.notAttempted(ErrorKind.ENDPOINT_DELETED, "the endpoint was deleted");
         }
         if (!job.endpointEnabled()) {
-            return new AttemptResult.NotAttempted(ErrorKind.ENDPOINT_DISABLED, "the endpoint is disabled");
+            return Exchange.notAttempted(ErrorKind.ENDPOINT_DISABLED, "the endpoint is disabled");
         }
         if (!job.accountHasWebhooks()) {
-            return new AttemptResult.NotAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
+            return Exchange.notAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
                     "the account moved to the free plan, which has no webhooks");
         }
         byte[] body = job.payloadBytes();
@@ -299,7 +311,10 @@ public final class Dispatcher implements AutoCloseable {
         AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body,
                 job.policy().settings().timeout());
         latency.record(result.latency());
-        return withoutSignatures(result, headers, job);
+        Map<String, String> sent = new java.util.LinkedHashMap<>();
+        sent.put("content-type", job.contentType().headerValue());
+        sent.putAll(WebhookSigner.forAttemptLog(headers));
+        return new Exchange(withoutSignatures(result, headers, job), sent);
     }
 
     /**
@@ -354,7 +369,8 @@ public final class Dispatcher implements AutoCloseable {
                 .orElseGet(() -> new Outcome.Failed("no success after " + made + " attempts"));
     }
 
-    private Attempt logEntry(DeliveryJob job, Instant startedAt, AttemptResult result, Outcome outcome) {
+    private Attempt logEntry(DeliveryJob job, Instant startedAt, AttemptResult result, Outcome outcome,
+            Map<String, String> sentHeaders) {
         Optional<Integer> status = result instanceof AttemptResult.Answered a ? Optional.of(a.status()) : Optional.empty();
         String body = result instanceof AttemptResult.Answered a ? a.body() : "";
         Optional<String> message = switch (result) {
@@ -365,7 +381,8 @@ public final class Dispatcher implements AutoCloseable {
         };
         return new Attempt(Ids.newId("att"), job.deliveryId(), job.eventId(), job.endpointId(), job.attempts() + 1,
                 job.cause().wireName(), job.url().map(Object::toString).orElse(""), startedAt, result.latency(),
-                status, body, outcome.wireName(), result.errorKind().map(ErrorKind::wireName), message, store.nodeId());
+                status, body, outcome.wireName(), result.errorKind().map(ErrorKind::wireName), message, store.nodeId(),
+                sentHeaders);
     }
 
     private void count(AttemptResult result, Outcome outcome) {

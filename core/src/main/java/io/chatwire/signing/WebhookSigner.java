@@ -49,6 +49,38 @@ public final class WebhookSigner {
         return headers;
     }
 
+    /** How many characters of each signature the attempt log keeps. */
+    public static final int LOGGED_SIGNATURE_CHARS = 6;
+
+    /**
+     * The headers as the attempt log keeps them: each signature cut to its first
+     * {@value #LOGGED_SIGNATURE_CHARS} characters and an ellipsis. Enough to tell which secret signed
+     * a request (and to compare with what a receiver logged), not enough to replay it: a full
+     * signature in a log that anyone with the account's API key reads would let them re-send that
+     * request to the receiver as Chatwire's. Only the headers this class makes are kept: any other
+     * header of the request (an endpoint's own, which may hold a credential) is left out.
+     */
+    public static Map<String, String> forAttemptLog(Map<String, String> headers) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            switch (name) {
+                case CHAT_DATA_SIGNATURE -> kept.put(name, shortened(value));
+                case WEBHOOK_SIGNATURE -> kept.put(name, String.join(" ", java.util.Arrays.stream(value.split(" "))
+                        .map(s -> s.substring(0, s.indexOf(',') + 1) + shortened(s.substring(s.indexOf(',') + 1)))
+                        .toList()));
+                case TOPIC, WEBHOOK_ID, WEBHOOK_TIMESTAMP -> kept.put(name, value);
+                default -> {
+                    // Not a signing header: not recorded.
+                }
+            }
+        });
+        return kept;
+    }
+
+    private static String shortened(String signature) {
+        return signature.substring(0, Math.min(LOGGED_SIGNATURE_CHARS, signature.length())) + "…";
+    }
+
     /** base64(HMAC-SHA256(UTF-8 bytes of the secret, raw body)). */
     public static String chatDataSignature(SigningSecret secret, byte[] body) {
         return Base64.getEncoder().encodeToString(hmac(secret.chatDataKey(), body));

@@ -399,7 +399,8 @@ abstract class DeliveryStoreContract {
                 job.cause().wireName(), job.url().map(URI::toString).orElse(""), startedAt, Duration.ofMillis(42),
                 Optional.of(ok ? 200 : 503), ok ? "ok" : "busy", outcome.wireName(),
                 ok ? Optional.empty() : Optional.of(ErrorKind.HTTP_STATUS.wireName()),
-                ok ? Optional.empty() : Optional.of("HTTP 503"), node.nodeId());
+                ok ? Optional.empty() : Optional.of("HTTP 503"), node.nodeId(),
+                java.util.Map.of("webhook-id", job.eventId(), "webhook-signature", "v1,AbCdEf…"));
     }
 
     private Delivery.Status status(DeliveryJob job) {

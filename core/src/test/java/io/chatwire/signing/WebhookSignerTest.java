@@ -182,4 +182,25 @@ class WebhookSignerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("signing secret");
     }
+
+    @Test
+    void theAttemptLogKeepsTheSigningHeadersWithEachSignatureCutShort() {
+        SigningSecret old = SigningSecret.generate();
+        Map<String, String> sent = new java.util.LinkedHashMap<>(
+                sign(secret, List.of(old), Instant.parse("2026-12-01T08:00:00Z"), BODY));
+        sent.put("authorization", "Bearer receiver-own-token");
+
+        Map<String, String> logged = WebhookSigner.forAttemptLog(sent);
+
+        assertThat(logged.keySet()).containsExactly("x-chat-data-topic", "x-chat-data-hmac-sha256", "webhook-id",
+                "webhook-timestamp", "webhook-signature");
+        assertThat(logged.get("x-chat-data-topic")).isEqualTo("chat");
+        assertThat(logged.get("webhook-id")).isEqualTo(MESSAGE_ID);
+        assertThat(logged.get("webhook-timestamp")).isEqualTo(sent.get("webhook-timestamp"));
+        assertThat(logged.get("x-chat-data-hmac-sha256"))
+                .isEqualTo(sent.get("x-chat-data-hmac-sha256").substring(0, 6) + "…");
+        String[] signatures = sent.get("webhook-signature").split(" ");
+        assertThat(logged.get("webhook-signature"))
+                .isEqualTo(signatures[0].substring(0, 9) + "… " + signatures[1].substring(0, 9) + "…");
+    }
 }

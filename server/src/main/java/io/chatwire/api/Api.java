@@ -20,6 +20,7 @@ import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
+import io.chatwire.livelog.LiveLog;
 import io.chatwire.network.Cidr;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.policy.PolicyBounds;
@@ -78,17 +79,18 @@ public final class Api {
      * burst a bucket saves up, free failed authentications per minute per address (0 = off), the
      * reverse proxies whose forwarded addresses are believed, on-demand sends (test, resend,
      * recover) per second per account (0 = no limit) with their burst, how long a request's headers
-     * may take to arrive, and how many connections are held at once.
+     * may take to arrive, how many connections are held at once, and the live log's streams.
      */
     public record Limits(long maxEventBytes, long maxSettingsBytes, int ingestRate, int ingestBurst,
             int authFailureLimit, List<Cidr> trustedProxies, int onDemandRate, int onDemandBurst,
-            Duration headerTimeout, int maxConnections) {
+            Duration headerTimeout, int maxConnections, LiveLog.Settings liveLog) {
         public Limits {
             trustedProxies = List.copyOf(trustedProxies);
         }
 
         public Limits(long maxEventBytes, long maxSettingsBytes) {
-            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of(), 0, 0, Duration.ofSeconds(10), 10_000);
+            this(maxEventBytes, maxSettingsBytes, 0, 0, 0, List.of(), 0, 0, Duration.ofSeconds(10), 10_000,
+                    LiveLog.Settings.of(5, Duration.ofSeconds(10)));
         }
     }
 
@@ -129,9 +131,11 @@ public final class Api {
         Auth auth = new Auth(services.accounts(), services.adminToken(), new AuthThrottle(limits.authFailureLimit()),
                 new ClientAddresses(limits.trustedProxies()), services.metrics());
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
+        LiveLog live = new LiveLog(services.db(), services.clock(), limits.liveLog(), services.metrics());
         EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes(), new IngestLimiter(
                 new RateLimiter(limits.ingestRate(), limits.ingestBurst()), services.db()),
-                new OnDemandQuota(new RateLimiter(limits.onDemandRate(), limits.onDemandBurst()), services.metrics()));
+                new OnDemandQuota(new RateLimiter(limits.onDemandRate(), limits.onDemandBurst()), services.metrics()),
+                live);
         long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
@@ -140,6 +144,8 @@ public final class Api {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            // Live log streams hold their requests open: they end first, so that stopping does not wait on them.
+            config.events.serverStopping(live::close);
             config.jsonMapper(new JavalinJackson(JSON, true));
             // Bodies are read under their own caps (Requests.body); this is only Jetty's outer bound.
             config.http.maxRequestSize = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes()) + 1;
@@ -206,6 +212,7 @@ public final class Api {
             r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
                 case 404 -> "not_found";
                 case 405 -> "method_not_allowed";
+                case 406 -> "not_acceptable";
                 case 413 -> "payload_too_large";
                 default -> "http_" + e.getStatus();
             }, e.getMessage()));

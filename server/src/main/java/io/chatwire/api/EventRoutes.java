@@ -11,6 +11,8 @@ import io.chatwire.event.EventPayload;
 import io.chatwire.event.EventStore;
 import io.chatwire.event.EventType;
 import io.chatwire.input.Parameter;
+import io.chatwire.livelog.LiveFilter;
+import io.chatwire.livelog.LiveLog;
 import io.chatwire.problem.Problem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -32,9 +34,11 @@ final class EventRoutes {
     private final long maxEventBytes;
     private final IngestLimiter ingestLimiter;
     private final OnDemandQuota onDemand;
+    private final LiveLog live;
 
     EventRoutes(Api.Services services, Auth auth, long maxEventBytes, IngestLimiter ingestLimiter,
-            OnDemandQuota onDemand) {
+            OnDemandQuota onDemand, LiveLog live) {
+        this.live = live;
         this.s = services;
         this.auth = auth;
         this.maxEventBytes = maxEventBytes;
@@ -50,6 +54,7 @@ final class EventRoutes {
         r.post("/v1/events/{eventId}/resend", this::resend);
         r.get("/v1/deliveries", this::listDeliveries);
         r.get("/v1/attempts", this::listAttempts);
+        r.get("/v1/attempts/stream", this::streamAttempts);
         r.post("/v1/endpoints/{endpointId}/test", this::sendTestEvent);
         r.post("/v1/endpoints/{endpointId}/recover", this::recover);
     }
@@ -174,15 +179,27 @@ final class EventRoutes {
     private void listAttempts(Context ctx) {
         Account account = auth.requireAccount(ctx);
         int limit = Requests.limit(ctx);
-        Optional<String> outcome = Requests.query(ctx, "outcome").map(v -> {
+        List<Views.AttemptView> attempts = s.deliveries().attempts(account.id(), deliveryFilter(ctx, outcome(ctx), limit))
+                .stream().map(Views.AttemptView::of).toList();
+        ctx.json(Requests.page(attempts, limit, Views.AttemptView::id));
+    }
+
+    private static Optional<String> outcome(Context ctx) {
+        return Requests.query(ctx, "outcome").map(v -> {
             if (!Set.of("delivered", "retry", "failed").contains(v)) {
                 throw new Problem.Invalid("invalid_parameter", "outcome must be delivered, retry or failed");
             }
             return v;
         });
-        List<Views.AttemptView> attempts = s.deliveries().attempts(account.id(), deliveryFilter(ctx, outcome, limit))
-                .stream().map(Views.AttemptView::of).toList();
-        ctx.json(Requests.page(attempts, limit, Views.AttemptView::id));
+    }
+
+    /** The attempt log as server-sent events, with the list's filters (see {@link LiveLog}). */
+    private void streamAttempts(Context ctx) {
+        Account account = auth.requireAccount(ctx);
+        var filter = new LiveFilter(outcome(ctx), Requests.query(ctx, "endpoint_id"), Requests.query(ctx, "chatbot_id"),
+                Requests.query(ctx, "event").map(v -> EventType.fromWire("event", v).wireName()),
+                Requests.query(ctx, "event_id"));
+        live.serve(ctx, account.id(), filter, Views.AttemptView::of);
     }
 
     /** Sends a sample chat event to the endpoint now, and answers with the attempt. */

@@ -110,11 +110,12 @@ final class Views {
     record AttemptView(String id, String deliveryId, String eventId, String endpointId, int attemptNumber,
             String cause, String url, Instant startedAt, long latencyMs,
             Optional<Integer> httpStatus, String responseBody, String outcome, Optional<String> errorKind,
-            Optional<String> errorMessage, String nodeId) {
+            Optional<String> errorMessage, String nodeId, Optional<java.util.Map<String, String>> requestHeaders) {
         static AttemptView of(Attempt a) {
             return new AttemptView(a.id(), a.deliveryId(), a.eventId(), a.endpointId(), a.attemptNumber(), a.cause(),
                     a.url(), a.startedAt(), a.latency().toMillis(),
-                    a.httpStatus(), a.responseBody(), a.outcome(), a.errorKind(), a.errorMessage(), a.nodeId());
+                    a.httpStatus(), a.responseBody(), a.outcome(), a.errorKind(), a.errorMessage(), a.nodeId(),
+                    a.requestHeaders().isEmpty() ? Optional.empty() : Optional.of(a.requestHeaders()));
         }
     }
 

@@ -60,7 +60,9 @@ public record ChatwireConfig(
         int endpointRetriesMax,
         Duration endpointRetryDelayMax,
         Duration endpointTimeoutMax,
-        int endpointRateLimitMax) {
+        int endpointRateLimitMax,
+        int liveStreamsPerAccount,
+        Duration liveHeartbeat) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -124,6 +126,13 @@ public record ChatwireConfig(
         }
         if (endpointRateLimitMax < 1) {
             throw new IllegalArgumentException("CHATWIRE_ENDPOINT_RATE_LIMIT_MAX must be at least 1");
+        }
+        if (liveStreamsPerAccount < 1) {
+            throw new IllegalArgumentException("CHATWIRE_LIVE_STREAMS_PER_ACCOUNT must be at least 1 (got "
+                    + liveStreamsPerAccount + ")");
+        }
+        if (liveHeartbeat.isZero() || liveHeartbeat.isNegative()) {
+            throw new IllegalArgumentException("CHATWIRE_LIVE_HEARTBEAT must be longer than zero (got " + liveHeartbeat + ")");
         }
         if (Files.isDirectory(secretKeyFile)) {
             throw new IllegalArgumentException("CHATWIRE_SECRET_KEY_FILE: " + secretKeyFile
@@ -191,7 +200,9 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_ENDPOINT_RETRY_DELAY_MAX", "1d"),
                 // By default an endpoint may shorten the operator's timeout, not lengthen it.
                 s.duration("CHATWIRE_ENDPOINT_TIMEOUT_MAX", s.text("CHATWIRE_REQUEST_TIMEOUT", "15s")),
-                s.integer("CHATWIRE_ENDPOINT_RATE_LIMIT_MAX", 1000));
+                s.integer("CHATWIRE_ENDPOINT_RATE_LIMIT_MAX", 1000),
+                s.integer("CHATWIRE_LIVE_STREAMS_PER_ACCOUNT", 5),
+                s.duration("CHATWIRE_LIVE_HEARTBEAT", "10s"));
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -226,7 +237,8 @@ public record ChatwireConfig(
                 + " trustedProxies=" + trustedProxies
                 + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst)
                 + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections
-                + " endpointPolicyBounds=" + policyBounds();
+                + " endpointPolicyBounds=" + policyBounds()
+                + " liveStreamsPerAccount=" + liveStreamsPerAccount + " liveHeartbeat=" + liveHeartbeat;
     }
 
     /** What an endpoint may set of its own policy (see docs/policies.md). */

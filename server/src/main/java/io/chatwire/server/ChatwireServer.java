@@ -129,7 +129,8 @@ public final class ChatwireServer implements AutoCloseable {
                 new Api.Limits(config.maxEventBytes(), config.maxSettingsBytes(), config.ingestRate(),
                         config.ingestBurst(), config.authFailureLimit(), config.trustedProxies(),
                         config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),
-                        config.maxConnections()),
+                        config.maxConnections(),
+                        io.chatwire.livelog.LiveLog.Settings.of(config.liveStreamsPerAccount(), config.liveHeartbeat())),
                 java.util.List.of(new RelayRoutes(relayEndpoints, relayListeners)::register));
         Javalin app = api.create();
         app.start(config.host(), config.port());

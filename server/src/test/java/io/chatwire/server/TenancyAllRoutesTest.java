@@ -189,6 +189,9 @@ class TenancyAllRoutesTest {
                 new Call("GET", "/v1/attempts", "/v1/attempts?endpoint_id=" + ownerEndpoint, null, 200, empty),
                 new Call("GET", "/v1/attempts", "/v1/attempts?chatbot_id=" + ownerBot, null, 200, empty),
                 new Call("GET", "/v1/attempts", "/v1/attempts?event_id=" + ownerEvent, null, 200, empty),
+                // A JSON client is refused the stream (406); what a stream shows is checked by LiveLogTest.
+                new Call("GET", "/v1/attempts/stream", "/v1/attempts/stream?endpoint_id=" + ownerEndpoint, null, 406,
+                        r -> assertThat(r.text("error")).isEqualTo("not_acceptable")),
                 new Call("GET", "/api/v2/get-chatbots", "/api/v2/get-chatbots", null, 200,
                         r -> assertThat(r.json().get("chatbots").findValuesAsText("chatbotId"))
                                 .containsExactly(strangerBot)),

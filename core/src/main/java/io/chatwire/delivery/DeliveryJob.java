@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.destination.Destination;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.event.EventType;
 import io.chatwire.signing.SecretSet;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
  * @param testEvent true for the sample sent by "send test event": its attempts are logged and tell the
  *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
+ * @param kind the endpoint's kind: what the event becomes on the wire and how the answer reads
  */
 public record DeliveryJob(
         String deliveryId,
@@ -36,7 +38,8 @@ public record DeliveryJob(
         boolean endpointEnabled,
         boolean accountHasWebhooks,
         boolean testEvent,
-        SecretSet secrets) {
+        SecretSet secrets,
+        Destination kind) {
 
     /** Why an attempt is made. */
     public enum Cause {

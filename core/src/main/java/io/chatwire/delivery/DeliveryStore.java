@@ -3,6 +3,7 @@ package io.chatwire.delivery;
 import io.chatwire.event.EventType;
 import io.chatwire.account.AccountStore;
 import io.chatwire.analytics.AnalyticsStore;
+import io.chatwire.destination.Destination;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.signing.SecretSet;
@@ -57,7 +58,7 @@ public final class DeliveryStore {
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload, e.test,
-                   en.url, en.content_type, en.enabled,
+                   en.url, en.content_type, en.enabled, en.kind,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
                    a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires
             FROM deliveries d
@@ -231,7 +232,9 @@ public final class DeliveryStore {
                         ? AccountStore.secretSet(db.cipher(), SecretsAtRest.endpointRow(rs.getString("endpoint_id")), rs,
                                 "secret", "previous_secret", "en_previous_expires")
                         : AccountStore.secretSet(db.cipher(), SecretsAtRest.accountRow(rs.getString("account_id")), rs,
-                                "signing_secret", "previous_signing_secret", "account_previous_expires")),
+                                "signing_secret", "previous_signing_secret", "account_previous_expires"),
+                Optional.ofNullable(rs.getString("kind")).map(k -> Destination.fromWire("kind", k))
+                        .orElse(Destination.FOR_NEW_ENDPOINTS)),
                 deliveryIds.toArray());
     }
 
@@ -268,7 +271,9 @@ public final class DeliveryStore {
                 case Outcome.Failed f -> "failed";
             };
             Optional<Long> next = outcome instanceof Outcome.Retry r ? Optional.of(r.at().toEpochMilli()) : Optional.empty();
-            int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, job.cycleAttempts() + 1, next,
+            int cycleAttempts = job.cycleAttempts()
+                    + (outcome instanceof Outcome.Retry retry && !retry.usesUpAnAttempt() ? 0 : 1);
+            int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, cycleAttempts, next,
                     now.toEpochMilli(), job.deliveryId(), job.version());
             return rows == 1;
         });

@@ -1,5 +1,7 @@
 package io.chatwire.delivery;
 
+import io.chatwire.destination.Destination;
+import io.chatwire.destination.Verdict;
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
 import io.micrometer.core.instrument.Counter;
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /**
+     * Rate-limit answers a delivery may get without spending its retry schedule: enough for a burst to
+     * drain at a service's pace, and a bound, so that a receiver that answers 429 forever still ends
+     * in a failed delivery.
+     */
+    static final int SPARED_SLOWDOWNS = 50;
     /** In-flight attempts per endpoint unless configured otherwise. */
     public static final int DEFAULT_ENDPOINT_CONCURRENCY = 64;
 
@@ -247,14 +255,25 @@ public final class Dispatcher implements AutoCloseable {
             return new AttemptResult.NotAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
                     "the account moved to the free plan, which has no webhooks");
         }
-        byte[] body = job.payloadBytes();
+        Destination.Outgoing outgoing = job.kind().outgoing(job.eventType(), job.payload(), job.eventId(),
+                job.contentType());
+        byte[] body = outgoing.body();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
         Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
                 job.secrets().current(), job.secrets().stillValid(startedAt));
-        AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body);
+        AttemptResult result = transport.post(job.url().get(), outgoing.contentType(), headers, body);
         latency.record(result.latency());
-        return withoutSignatures(result, headers, job);
+        return withServiceHint(withoutSignatures(result, headers, job), job.kind());
+    }
+
+    /** The answer with the pause its service asked for in its own way (Discord's JSON retry_after). */
+    private static AttemptResult withServiceHint(AttemptResult result, Destination kind) {
+        if (!(result instanceof AttemptResult.Answered a) || a.isSuccess()) {
+            return result;
+        }
+        Optional<Duration> hint = kind.verdictOn(a.status(), a.body(), a.retryAfter()).askedPause();
+        return hint.equals(a.retryAfter()) ? result : new AttemptResult.Answered(a.status(), a.latency(), a.body(), hint);
     }
 
     /**
@@ -294,6 +313,18 @@ public final class Dispatcher implements AutoCloseable {
         if (result instanceof AttemptResult.NotAttempted n) {
             return new Outcome.Failed(n.message());
         }
+        if (result instanceof AttemptResult.Answered a) {
+            switch (job.kind().verdictOn(a.status(), a.body(), a.retryAfter())) {
+                case Verdict.Refused refused -> {
+                    return new Outcome.Failed(refused.reason());
+                }
+                case Verdict.SlowDown slow when job.attempts() < policy.maxAttempts() + SPARED_SLOWDOWNS -> {
+                    return new Outcome.Retry(clock.instant().plus(slowDownPause(slow.pause())), false);
+                }
+                default -> {
+                }
+            }
+        }
         Optional<Duration> askedPause = result instanceof AttemptResult.Answered a ? a.retryAfter() : Optional.empty();
         int made = job.cycleAttempts() + 1;
         return policy.pauseAfter(made, askedPause, random)
@@ -301,12 +332,28 @@ public final class Dispatcher implements AutoCloseable {
                 .orElseGet(() -> new Outcome.Failed("no success after " + made + " attempts"));
     }
 
+    /**
+     * The asked pause (up to the policy's cap), never less, plus up to a tenth more (at least up to
+     * 250 ms) so that the deliveries a rate limit stopped together do not all come back at one instant.
+     */
+    private Duration slowDownPause(Duration asked) {
+        Duration pause = asked.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : asked;
+        long spreadMillis = Math.max(250, pause.toMillis() / 10);
+        return pause.plusMillis(random.nextLong(spreadMillis + 1));
+    }
+
     private Attempt logEntry(DeliveryJob job, Instant startedAt, AttemptResult result, Outcome outcome) {
         Optional<Integer> status = result instanceof AttemptResult.Answered a ? Optional.of(a.status()) : Optional.empty();
         String body = result instanceof AttemptResult.Answered a ? a.body() : "";
         Optional<String> message = switch (result) {
             case AttemptResult.Answered a when a.isSuccess() -> Optional.empty();
-            case AttemptResult.Answered a -> Optional.of("HTTP " + a.status());
+            case AttemptResult.Answered a -> Optional.of("HTTP " + a.status() + switch (outcome) {
+                case Outcome.Failed f when job.kind().verdictOn(a.status(), a.body(), a.retryAfter())
+                        instanceof Verdict.Refused -> ": " + f.reason();
+                case Outcome.Retry r when !r.usesUpAnAttempt() ->
+                        ": rate-limited; tried again after the pause asked for, without using up an attempt";
+                default -> "";
+            });
             case AttemptResult.NotAnswered n -> Optional.of(n.message());
             case AttemptResult.NotAttempted n -> Optional.of(n.message());
         };

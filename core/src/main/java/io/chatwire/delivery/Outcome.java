@@ -8,8 +8,16 @@ public sealed interface Outcome {
     record Delivered() implements Outcome {
     }
 
-    /** Not this time; try again at the given time. */
-    record Retry(Instant at) implements Outcome {
+    /**
+     * Not this time; try again at the given time.
+     *
+     * @param usesUpAnAttempt false when the receiver only asked to slow down (a rate limit with its
+     *     pause): the attempt is logged, but the retry schedule's attempts are not spent on it
+     */
+    record Retry(Instant at, boolean usesUpAnAttempt) implements Outcome {
+        public Retry(Instant at) {
+            this(at, true);
+        }
     }
 
     /** No more attempts: the schedule is used up or the endpoint is gone. */

@@ -1,5 +1,6 @@
 package io.chatwire.endpoint;
 
+import io.chatwire.destination.Destination;
 import io.chatwire.event.EventType;
 import java.net.URI;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.Set;
  *
  * @param contentType the content-type header its deliveries carry
  * @param ownSecret true when the endpoint signs with its own secret instead of the account's
+ * @param kind what kind of receiver it is: a webhook, or a Slack or Discord incoming webhook
  */
 public record Endpoint(
         String id,
@@ -24,7 +26,8 @@ public record Endpoint(
         Health health,
         boolean ownSecret,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Destination kind) {
 
     public Endpoint {
         eventTypes = Set.copyOf(eventTypes);

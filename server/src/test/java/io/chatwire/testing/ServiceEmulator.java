@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
  * the service's contract (its subclass), paces them like the service's rate limit, and keeps what it
  * accepted. Tests can queue answers that the next requests get instead (the service's error bodies).
  */
-abstract sealed class ServiceEmulator implements AutoCloseable permits SlackEmulator, DiscordEmulator {
+public abstract sealed class ServiceEmulator implements AutoCloseable permits SlackEmulator, DiscordEmulator {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** A request the emulator got, whatever it answered. */

@@ -45,12 +45,22 @@ final class Fit {
             kept.append(piece);
             keptPoints += raw.codePointCount(start, end);
         }
-        return kept.toString().stripTrailing() + note(totalPoints - keptPoints);
+        String shown = kept.toString().stripTrailing();
+        // Trailing whitespace is never escaped: what strip removed is that many code points left out.
+        return shown + note(totalPoints - keptPoints + (kept.length() - shown.length()));
     }
 
     /** The note that ends a cut text: it says that, and how much, is missing. */
     static String note(int leftOut) {
         return " … [cut: " + leftOut + " more characters]";
+    }
+
+    /**
+     * The text without what no service should get: a lone surrogate (not encodable as UTF-8) becomes
+     * U+FFFD, and control characters but newline and tab are dropped.
+     */
+    static String clean(String raw) {
+        return escapeAll(raw, Escaping.NONE);
     }
 
     private static String escapeAll(String raw, Escaping escaping) {

@@ -163,7 +163,7 @@ record Summary(Tone tone, String headline, List<Passage> passages, List<Fact> fa
         if (node == null || node.isMissingNode() || node.isNull()) {
             return Optional.empty();
         }
-        String text = node.isValueNode() ? node.asText() : node.toString();
+        String text = Fit.clean(node.isValueNode() ? node.asText() : node.toString());
         return text.isBlank() ? Optional.empty() : Optional.of(text.strip());
     }
 

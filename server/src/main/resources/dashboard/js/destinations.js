@@ -63,7 +63,8 @@ export function kindNote(endpoint) {
   if (!endpoint.kind || endpoint.kind === 'webhook') {
     return null;
   }
+  const service = endpoint.kind === 'slack' ? 'Slack' : 'Discord';
   return h('p', { class: 'muted small endpoint-kind-note' },
-    h('span', { class: 'chip', text: endpoint.kind === 'slack' ? 'Slack' : 'Discord' }),
-    ' Messages rendered for people, cut to the service\'s limits.');
+    h('span', { class: 'chip', text: service }),
+    ` Sent as ${service} messages (`, h('code', { text: 'application/json' }), `), cut to ${service}'s limits.`);
 }

@@ -92,7 +92,8 @@ class DashboardDestinationsTest {
         form.findElement(By.cssSelector("button[type=submit]")).click();
 
         WebElement endpoint = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".endpoint")));
-        assertThat(endpoint.getText()).contains(slack.webhookUrl()).contains("Slack");
+        assertThat(endpoint.getText()).contains(slack.webhookUrl()).contains("Sent as Slack messages (application/json)")
+                .doesNotContain("text/plain");
         endpoint.findElement(By.cssSelector(".send-test")).click();
         WebElement result = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".test-result")));
         assertThat(result.getText()).contains("Test event delivered").contains("HTTP 200");

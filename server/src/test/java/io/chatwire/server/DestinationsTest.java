@@ -180,12 +180,7 @@ class DestinationsTest {
     void waitsOutSlacksRateLimitWithoutUsingUpTheRetrySchedule() {
         slack.limitTo(Duration.ofSeconds(1));
         endpoint("slack", slack.webhookUrl(), "[\"chat\"]");
-        List<String> events = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            events.add(chatwire.postEvent(chat(chatbot, "question " + i, "answer " + i)));
-        }
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> events.stream().allMatch(id -> "delivered".equals(status(id))));
+        List<String> events = burstOfChatsDelivered(5);
         assertThat(slack.accepted()).hasSize(5);
         assertThat(slack.requests()).anyMatch(r -> r.answeredStatus() == 429);
         // The test schedule has 3 attempts; a burst of 5 at one message a second needs more for some.
@@ -201,12 +196,7 @@ class DestinationsTest {
     void waitsOutDiscordsRetryAfterFromItsJsonBody() {
         discord.limitTo(Duration.ofMillis(700));
         endpoint("discord", discord.webhookUrl(), "[\"chat\"]");
-        List<String> events = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            events.add(chatwire.postEvent(chat(chatbot, "question " + i, "answer " + i)));
-        }
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> events.stream().allMatch(id -> "delivered".equals(status(id))));
+        List<String> events = burstOfChatsDelivered(5);
         assertThat(discord.accepted()).hasSize(5);
         List<DiscordEmulator.Request> requests = discord.requests();
         assertThat(requests).anyMatch(r -> r.answeredStatus() == 429);
@@ -235,6 +225,16 @@ class DestinationsTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Posts chats at once and waits until every one of them is delivered. */
+    private List<String> burstOfChatsDelivered(int count) {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(chatwire.postEvent(chat(chatbot, "question " + i, "answer " + i)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.stream().allMatch(id -> "delivered".equals(status(id))));
+        return events;
     }
 
     @Test

@@ -2,6 +2,7 @@
 // details view per attempt: the event payload, the request headers sent, every attempt, resend and
 // recover.
 import * as api from './api.js';
+import { sentContentType } from './destinations.js';
 import { h, clear, fmt, shortId, shortUrl } from './dom.js';
 import {
   announce, busy, emptyState, errorSlot, pageHeader, showError, spinner, toast,
@@ -419,7 +420,7 @@ function openDetails(attempt, { endpoints, onClose }) {
     // As the endpoint is set now (attempts do not record it), like the signatures below.
     const ep = endpoints.get(a.endpoint_id);
     const rows = [
-      ['content-type', ep ? api.CONTENT_TYPES[ep.content_type] || ep.content_type : '…'],
+      ['content-type', ep ? sentContentType(ep) : '…'],
       ['x-chat-data-topic', ev.event],
       ['x-chat-data-hmac-sha256', '…'],
       ['webhook-id', ev.id],

@@ -1,6 +1,7 @@
 // Destinations: the kind of an endpoint (a webhook of the customer's own, a Slack incoming webhook
 // or a Discord webhook) in the endpoint form and list. Slack and Discord get a message Chatwire
 // renders for people; the content type choice applies to webhooks only.
+import * as api from './api.js';
 import { h, uid } from './dom.js';
 
 export const KINDS = {
@@ -67,4 +68,12 @@ export function kindNote(endpoint) {
   return h('p', { class: 'muted small endpoint-kind-note' },
     h('span', { class: 'chip', text: service }),
     ` Sent as ${service} messages (`, h('code', { text: 'application/json' }), `), cut to ${service}'s limits.`);
+}
+
+/** The content-type header the endpoint's deliveries carry: always JSON for Slack and Discord. */
+export function sentContentType(endpoint) {
+  if (endpoint.kind && endpoint.kind !== 'webhook') {
+    return 'application/json';
+  }
+  return api.CONTENT_TYPES[endpoint.content_type] || endpoint.content_type;
 }

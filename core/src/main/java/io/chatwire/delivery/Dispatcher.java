@@ -351,7 +351,7 @@ public final class Dispatcher implements AutoCloseable {
                 case Outcome.Failed f when job.kind().verdictOn(a.status(), a.body(), a.retryAfter())
                         instanceof Verdict.Refused -> ": " + f.reason();
                 case Outcome.Retry r when !r.usesUpAnAttempt() ->
-                        ": rate-limited; tried again after the pause asked for, without using up an attempt";
+                        ": rate-limited; the next attempt waits for the pause asked for and uses up no attempt";
                 default -> "";
             });
             case AttemptResult.NotAnswered n -> Optional.of(n.message());

@@ -57,18 +57,12 @@ class DashboardDestinationsTest {
     }
 
     @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (slack != null) {
-            slack.close();
-        }
-        if (discord != null) {
-            discord.close();
-        }
-        if (chatwire != null) {
-            chatwire.close();
+    void stop() throws Exception {
+        // Whatever started, in reverse order; a start that failed left the rest null.
+        for (AutoCloseable started : java.util.Arrays.asList(browser, discord, slack, chatwire)) {
+            if (started != null) {
+                started.close();
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 import * as api from './api.js';
 import { h, clear, fmt, uid } from './dom.js';
 import { policyFields, policySummary } from './policies.js';
+import { kindField, kindNote } from './destinations.js';
 import {
   announce, busy, confirmDialog, copyText, emptyState, errorSlot, pageHeader, showError, spinner, toast,
 } from './ui.js';
@@ -292,7 +293,7 @@ function chatbotCard(bot, account, onCountChange) {
         h('div', { class: 'endpoint-line' }, healthBadge(e), h('code', { class: 'endpoint-url', text: e.url })),
         e.description ? h('p', { class: 'endpoint-desc', text: e.description }) : null,
         h('ul', { class: 'chips', 'aria-label': 'Events sent' }, e.events.map((t) => h('li', { class: 'chip', text: t }))),
-        h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
+        kindNote(e) || h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null,
         policySummary(e)),
       h('div', { class: 'endpoint-actions' }, testBtn, editBtn, toggleBtn, deleteBtn),
@@ -415,6 +416,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
   }));
   const contentType = h('select', { id: `${id}-ctype`, name: 'content_type', 'aria-describedby': `${id}-ctype-help` },
     Object.keys(api.CONTENT_TYPES).map((t) => h('option', { value: t, text: CONTENT_TYPE_LABELS[t], selected: t === initial.content_type })));
+  const kind = kindField(initial.kind);
   const description = h('input', {
     id: `${id}-desc`, name: 'description', type: 'text', maxlength: 500, value: initial.description || '',
     placeholder: 'e.g. CRM sync (optional)',
@@ -424,6 +426,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
   const save = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
   const form = h('form', { class: 'endpoint-form', novalidate: true, 'aria-label': title },
     h('h3', { text: title }),
+    kind.element,
     h('div', { class: 'field' },
       h('label', { for: url.id, text: 'Endpoint URL' }),
       url,
@@ -444,6 +447,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'btn', text: 'Cancel', onclick: onCancel }),
       save));
+  kind.bind(form);
   form.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
       onCancel();
@@ -464,7 +468,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     }
     busy(save, () => onSubmit({
       url: url.value.trim(), content_type: contentType.value, events, description: description.value.trim(),
-      ...policy.values(),
+      ...policy.values(), ...kind.values(),
     }), error);
   });
   return form;

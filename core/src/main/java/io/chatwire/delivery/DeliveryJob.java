@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.destination.Destination;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.event.EventType;
 import io.chatwire.policy.JobPolicy;
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param testEvent true for the sample sent by "send test event": its attempts are logged and tell the
  *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
  * @param policy the endpoint's own rate limit, retry schedule, timeout and static headers
+ * @param kind the endpoint's kind: what the event becomes on the wire and how the answer reads
  */
 public record DeliveryJob(
         String deliveryId,
@@ -39,7 +41,8 @@ public record DeliveryJob(
         boolean accountHasWebhooks,
         boolean testEvent,
         SecretSet secrets,
-        JobPolicy policy) {
+        JobPolicy policy,
+        Destination kind) {
 
     /** Why an attempt is made. */
     public enum Cause {

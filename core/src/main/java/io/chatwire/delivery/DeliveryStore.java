@@ -3,6 +3,7 @@ package io.chatwire.delivery;
 import io.chatwire.event.EventType;
 import io.chatwire.account.AccountStore;
 import io.chatwire.analytics.AnalyticsStore;
+import io.chatwire.destination.Destination;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.policy.Pacing;
@@ -66,7 +67,7 @@ public final class DeliveryStore {
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload, e.test,
-                   en.url, en.content_type, en.enabled,
+                   en.url, en.content_type, en.enabled, en.kind,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
                    a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires,
                    %s
@@ -251,7 +252,9 @@ public final class DeliveryStore {
                                 "secret", "previous_secret", "en_previous_expires")
                         : AccountStore.secretSet(db.cipher(), SecretsAtRest.accountRow(rs.getString("account_id")), rs,
                                 "signing_secret", "previous_signing_secret", "account_previous_expires"),
-                PolicyStore.job(rs, db.cipher(), rs.getString("endpoint_id"))),
+                PolicyStore.job(rs, db.cipher(), rs.getString("endpoint_id")),
+                Optional.ofNullable(rs.getString("kind")).map(k -> Destination.fromWire("kind", k))
+                        .orElse(Destination.FOR_NEW_ENDPOINTS)),
                 deliveryIds.toArray());
     }
 
@@ -278,7 +281,7 @@ public final class DeliveryStore {
                 }
                 if (outcome instanceof Outcome.Delivered) {
                     EndpointStore.recordSuccess(job.endpointId(), now, autoDisableAfter);
-                } else if (burnsAttempt(outcome)) {
+                } else if (usesUpAnAttempt(outcome)) {
                     EndpointStore.recordFailure(job.endpointId(), now, autoDisableAfter);
                 }
             }
@@ -288,7 +291,7 @@ public final class DeliveryStore {
                 case Outcome.Failed f -> "failed";
             };
             Optional<Long> next = outcome instanceof Outcome.Retry r ? Optional.of(r.at().toEpochMilli()) : Optional.empty();
-            int cycleAttempts = job.cycleAttempts() + (burnsAttempt(outcome) ? 1 : 0);
+            int cycleAttempts = job.cycleAttempts() + (usesUpAnAttempt(outcome) ? 1 : 0);
             int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, cycleAttempts, next,
                     now.toEpochMilli(), job.deliveryId(), job.version());
             return rows == 1;
@@ -296,8 +299,8 @@ public final class DeliveryStore {
     }
 
     /** A receiver's request for a pause is neither a failure of the endpoint nor an entry of the schedule. */
-    private static boolean burnsAttempt(Outcome outcome) {
-        return !(outcome instanceof Outcome.Retry r) || r.burnsAttempt();
+    private static boolean usesUpAnAttempt(Outcome outcome) {
+        return !(outcome instanceof Outcome.Retry r) || r.usesUpAnAttempt();
     }
 
     /**

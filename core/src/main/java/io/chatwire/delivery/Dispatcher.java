@@ -1,6 +1,8 @@
 package io.chatwire.delivery;
 
 import io.chatwire.policy.Pacing;
+import io.chatwire.destination.Destination;
+import io.chatwire.destination.Verdict;
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /**
+     * Rate-limit answers a delivery may get without spending its retry schedule: enough for a burst to
+     * drain at a service's pace, and a bound, so that a receiver that answers 429 forever still ends
+     * in a failed delivery.
+     */
+    static final int SPARED_SLOWDOWNS = 50;
     /** In-flight attempts per endpoint unless configured otherwise. */
     public static final int DEFAULT_ENDPOINT_CONCURRENCY = 64;
 
@@ -302,19 +310,30 @@ public final class Dispatcher implements AutoCloseable {
             return Exchange.notAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
                     "the account moved to the free plan, which has no webhooks");
         }
-        byte[] body = job.payloadBytes();
+        Destination.Outgoing outgoing = job.kind().outgoing(job.eventType(), job.payload(), job.eventId(),
+                job.contentType());
+        byte[] body = outgoing.body();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
         Map<String, String> headers = new java.util.LinkedHashMap<>(job.policy().headers().values());
         headers.putAll(WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
                 job.secrets().current(), job.secrets().stillValid(startedAt)));
-        AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body,
+        AttemptResult result = transport.post(job.url().get(), outgoing.contentType(), headers, body,
                 job.policy().settings().timeout());
         latency.record(result.latency());
         Map<String, String> sent = new java.util.LinkedHashMap<>();
-        sent.put("content-type", job.contentType().headerValue());
+        sent.put("content-type", outgoing.contentType().headerValue());
         sent.putAll(WebhookSigner.forAttemptLog(headers));
-        return new Exchange(withoutSignatures(result, headers, job), sent);
+        return new Exchange(withServiceHint(withoutSignatures(result, headers, job), job.kind()), sent);
+    }
+
+    /** The answer with the pause its service asked for in its own way (Discord's JSON retry_after). */
+    private static AttemptResult withServiceHint(AttemptResult result, Destination kind) {
+        if (!(result instanceof AttemptResult.Answered a) || a.isSuccess()) {
+            return result;
+        }
+        Optional<Duration> hint = kind.verdictOn(a.status(), a.body(), a.retryAfter()).askedPause();
+        return hint.equals(a.retryAfter()) ? result : new AttemptResult.Answered(a.status(), a.latency(), a.body(), hint);
     }
 
     /**
@@ -358,9 +377,23 @@ public final class Dispatcher implements AutoCloseable {
         if (result instanceof AttemptResult.NotAttempted n) {
             return new Outcome.Failed(n.message());
         }
-        Optional<Instant> paused = pacing.flatMap(p -> p.pauseFor(job.endpointId(), result, clock.instant()));
-        if (paused.isPresent()) {
-            return new Outcome.Retry(paused.get(), false);
+        if (result instanceof AttemptResult.Answered a) {
+            Verdict verdict = job.kind().verdictOn(a.status(), a.body(), a.retryAfter());
+            if (verdict instanceof Verdict.Refused refused) {
+                return new Outcome.Failed(refused.reason());
+            }
+            // A receiver asking for a pause is spared the schedule's attempts, up to a cap, so that one
+            // answering 429 for ever still ends in a failed delivery.
+            if (job.attempts() < job.policy().settings().retries(policy).maxAttempts() + SPARED_SLOWDOWNS) {
+                // The whole endpoint waits (pacing, shared by a cluster's nodes), this delivery with it.
+                Optional<Instant> paused = pacing.flatMap(p -> p.pauseFor(job.endpointId(), result, clock.instant()));
+                if (paused.isPresent()) {
+                    return new Outcome.Retry(paused.get(), false);
+                }
+                if (verdict instanceof Verdict.SlowDown slow) {
+                    return new Outcome.Retry(clock.instant().plus(slowDownPause(slow.pause())), false);
+                }
+            }
         }
         Optional<Duration> askedPause = result instanceof AttemptResult.Answered a ? a.retryAfter() : Optional.empty();
         int made = job.cycleAttempts() + 1;
@@ -369,13 +402,29 @@ public final class Dispatcher implements AutoCloseable {
                 .orElseGet(() -> new Outcome.Failed("no success after " + made + " attempts"));
     }
 
+    /**
+     * The asked pause (up to the policy's cap), never less, plus up to a tenth more (at least up to
+     * 250 ms) so that the deliveries a rate limit stopped together do not all come back at one instant.
+     */
+    private Duration slowDownPause(Duration asked) {
+        Duration pause = asked.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : asked;
+        long spreadMillis = Math.max(250, pause.toMillis() / 10);
+        return pause.plusMillis(random.nextLong(spreadMillis + 1));
+    }
+
     private Attempt logEntry(DeliveryJob job, Instant startedAt, AttemptResult result, Outcome outcome,
             Map<String, String> sentHeaders) {
         Optional<Integer> status = result instanceof AttemptResult.Answered a ? Optional.of(a.status()) : Optional.empty();
         String body = result instanceof AttemptResult.Answered a ? a.body() : "";
         Optional<String> message = switch (result) {
             case AttemptResult.Answered a when a.isSuccess() -> Optional.empty();
-            case AttemptResult.Answered a -> Optional.of("HTTP " + a.status());
+            case AttemptResult.Answered a -> Optional.of("HTTP " + a.status() + switch (outcome) {
+                case Outcome.Failed f when job.kind().verdictOn(a.status(), a.body(), a.retryAfter())
+                        instanceof Verdict.Refused -> ": " + f.reason();
+                case Outcome.Retry r when !r.usesUpAnAttempt() ->
+                        ": rate-limited; the next attempt waits for the pause asked for and uses up no attempt";
+                default -> "";
+            });
             case AttemptResult.NotAnswered n -> Optional.of(n.message());
             case AttemptResult.NotAttempted n -> Optional.of(n.message());
         };

@@ -128,7 +128,8 @@ public final class EventIntake {
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
-                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.policy());
+                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.policy(),
+                    endpoint.kind());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
             return stage(c, event, List.of(target), e -> true, now, accountSecrets).getFirst();
         });
@@ -174,7 +175,8 @@ public final class EventIntake {
                     : accountSecrets;
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
-                    endpoint.contentType(), true, true, event.test(), secrets, jobPolicy(c, endpoint)));
+                    endpoint.contentType(), true, true, event.test(), secrets, jobPolicy(c, endpoint),
+                    endpoint.kind()));
         }
         return jobs;
     }

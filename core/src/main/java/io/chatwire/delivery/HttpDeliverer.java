@@ -172,9 +172,13 @@ public final class HttpDeliverer implements DeliveryTransport, AutoCloseable {
     }
 
     static Optional<Duration> retryAfter(Response response) {
-        String value = response.getHeaders().get(HttpHeader.RETRY_AFTER);
-        if (value == null || (response.getStatus() != 429 && response.getStatus() != 503)) {
+        if (response.getStatus() != 429 && response.getStatus() != 503) {
             return Optional.empty();
+        }
+        String value = response.getHeaders().get(HttpHeader.RETRY_AFTER);
+        if (value == null) {
+            // Discord (and others) may say it only as the seconds, with decimals, until the limit resets.
+            return resetAfter(response.getHeaders().get("X-RateLimit-Reset-After"));
         }
         try {
             long seconds = Long.parseLong(value.strip());
@@ -187,6 +191,15 @@ public final class HttpDeliverer implements DeliveryTransport, AutoCloseable {
             } catch (RuntimeException notADate) {
                 return Optional.empty();
             }
+        }
+    }
+
+    private static Optional<Duration> resetAfter(String seconds) {
+        try {
+            double s = seconds == null ? -1 : Double.parseDouble(seconds.strip());
+            return s >= 0 && s <= 86_400 ? Optional.of(Duration.ofMillis((long) Math.ceil(s * 1000))) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+            return Optional.empty();
         }
     }
 

@@ -11,10 +11,10 @@ public sealed interface Outcome {
     /**
      * Not this time; try again at the given time.
      *
-     * @param burnsAttempt false when the receiver asked for a pause (429 + Retry-After): the attempt is
-     *     logged but does not use up an entry of the retry schedule
+     * @param usesUpAnAttempt false when the receiver only asked to slow down (a rate limit with its
+     *     pause): the attempt is logged, but the retry schedule's attempts are not spent on it
      */
-    record Retry(Instant at, boolean burnsAttempt) implements Outcome {
+    record Retry(Instant at, boolean usesUpAnAttempt) implements Outcome {
         public Retry(Instant at) {
             this(at, true);
         }

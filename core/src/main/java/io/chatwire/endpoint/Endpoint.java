@@ -1,5 +1,6 @@
 package io.chatwire.endpoint;
 
+import io.chatwire.destination.Destination;
 import io.chatwire.event.EventType;
 import io.chatwire.policy.EndpointPolicy;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.util.Set;
  * @param contentType the content-type header its deliveries carry
  * @param ownSecret true when the endpoint signs with its own secret instead of the account's
  * @param policy its own rate limit, retry schedule, timeout and static header names (io.chatwire.policy)
+ * @param kind what kind of receiver it is: a webhook, or a Slack or Discord incoming webhook
  */
 public record Endpoint(
         String id,
@@ -27,7 +29,8 @@ public record Endpoint(
         boolean ownSecret,
         Instant createdAt,
         Instant updatedAt,
-        EndpointPolicy policy) {
+        EndpointPolicy policy,
+        Destination kind) {
 
     public Endpoint {
         eventTypes = Set.copyOf(eventTypes);

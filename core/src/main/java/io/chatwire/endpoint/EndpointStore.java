@@ -2,6 +2,7 @@ package io.chatwire.endpoint;
 
 import io.chatwire.account.AccountStore;
 import io.chatwire.account.Plan;
+import io.chatwire.destination.Destination;
 import io.chatwire.event.EventType;
 import io.chatwire.policy.EndpointPolicy;
 import io.chatwire.policy.PolicyEdit;
@@ -34,13 +35,13 @@ import java.util.Set;
 public final class EndpointStore {
     private static final String COLUMNS = """
             id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
-            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, """
+            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, kind, """
             + PolicyStore.COLUMNS;
     /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
-                                   created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     /** Relay endpoints (chatwire listen) are temporary and never dialled: they use no slot. */
     private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ? AND NOT relay";
@@ -52,6 +53,7 @@ public final class EndpointStore {
             UPDATE endpoints SET url = ?, content_type = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?
             WHERE id = ? AND account_id = ?
             """;
+    private static final String SET_KIND = "UPDATE endpoints SET kind = ? WHERE id = ? AND account_id = ?";
     /** Enabling by hand clears the health record: the customer says the receiver is fixed. */
     private static final String RESET_HEALTH = """
             UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL, disabled_reason = NULL, disabled_at = NULL
@@ -101,20 +103,22 @@ public final class EndpointStore {
 
     /** What a new endpoint should be; {@code policy} is applied to the defaults. */
     public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
-            boolean enabled, PolicyEdit policy) {
+            boolean enabled, PolicyEdit policy, Destination kind) {
+        /** A plain webhook endpoint with the default policy. */
         public Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
                 boolean enabled) {
-            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE);
+            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Destination.FOR_NEW_ENDPOINTS);
         }
     }
 
     /** Changes to an endpoint; absent fields stay as they are. */
     public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
             Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled,
-            PolicyEdit policy) {
+            PolicyEdit policy, Optional<Destination> kind) {
+        /** Changes that leave the policy and the kind as they are. */
         public Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
                 Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
-            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE);
+            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Optional.empty());
         }
     }
 
@@ -147,10 +151,10 @@ public final class EndpointStore {
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
                 spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now,
-                EndpointPolicy.DEFAULT);
+                EndpointPolicy.DEFAULT, spec.kind());
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
                 spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
-                spec.enabled(), now.toEpochMilli(), now.toEpochMilli());
+                spec.enabled(), now.toEpochMilli(), now.toEpochMilli(), spec.kind().wireName());
         if (spec.policy().changesNothing()) {
             return endpoint;
         }
@@ -245,6 +249,9 @@ public final class EndpointStore {
                     changes.description().orElse(current.description()), enabled, clock.instant().toEpochMilli(),
                     endpointId, accountId);
             PolicyStore.write(c, db.cipher(), endpointId, current.policy(), changes.policy());
+            if (changes.kind().isPresent()) {
+                Jdbc.update(c, SET_KIND, changes.kind().get().wireName(), endpointId, accountId);
+            }
             if (enabled && changes.enabled().isPresent()) {
                 Jdbc.update(c, RESET_HEALTH, endpointId);
             }
@@ -435,6 +442,7 @@ public final class EndpointStore {
                 rs.getBoolean("own_secret"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
-                PolicyStore.settings(rs));
+                PolicyStore.settings(rs),
+                Destination.fromWire("kind", rs.getString("kind")));
     }
 }

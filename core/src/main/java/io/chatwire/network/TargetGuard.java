@@ -70,6 +70,25 @@ public record TargetGuard(List<Cidr> allowed, boolean requireHttps, Resolver res
         };
     }
 
+    /**
+     * True when the operator allowed the URL's host itself: an address literal inside an allowed block,
+     * or a name whose every address is. Such a URL is exempt from the shape a service's webhook URL must
+     * have (a local emulator, a self-hosted proxy); the dial-time check applies to it as to any other.
+     */
+    public boolean operatorAllows(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (allowed.isEmpty() || url.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
+            return false;
+        }
+        try {
+            List<InetAddress> addresses = addressesOf(url.getHost());
+            return addresses.stream().map(Ranges::dialled)
+                    .allMatch(a -> allowed.stream().anyMatch(block -> block.contains(a)));
+        } catch (UnknownHostException notNow) {
+            return false;
+        }
+    }
+
     /** Why this URL's scheme may not be used, or empty. */
     public Optional<String> schemeRefusal(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);

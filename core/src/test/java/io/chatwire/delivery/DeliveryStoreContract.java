@@ -199,6 +199,21 @@ abstract class DeliveryStoreContract {
     }
 
     @Test
+    void aRetryAfterARateLimitIsLoggedWithoutSpendingTheCyclesAttempts() {
+        DeliveryJob job = accept(nodeA, T0);
+        Instant retryAt = T0.plusSeconds(2);
+        Outcome slowedDown = new Outcome.Retry(retryAt, false);
+
+        assertThat(nodeA.record(job, attempt(nodeA, job, T0, slowedDown), slowedDown, T0.plusSeconds(1))).isTrue();
+
+        assertThat(nodeB.claimDue(retryAt, 10)).singleElement().satisfies(next -> {
+            assertThat(next.attempts()).as("the attempt happened and is counted").isEqualTo(1);
+            assertThat(next.cycleAttempts()).as("but the retry schedule was not spent on it").isZero();
+            assertThat(next.kind()).isEqualTo(io.chatwire.destination.Destination.WEBHOOK);
+        });
+    }
+
+    @Test
     void aFailedOutcomeEndsTheDelivery() {
         DeliveryJob job = accept(nodeA, T0);
         Outcome failed = new Outcome.Failed("no success after 8 attempts");

@@ -2,6 +2,7 @@ package io.chatwire.api;
 
 import io.chatwire.account.Account;
 import io.chatwire.account.Plan;
+import io.chatwire.destination.Destination;
 import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.Endpoint;
@@ -25,7 +26,7 @@ import java.util.Set;
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
     private static final Set<String> ENDPOINT_FIELDS = union(
-            Set.of("url", "content_type", "events", "description", "enabled"), PolicyFields.NAMES);
+            Set.of("url", "content_type", "events", "description", "enabled", "kind"), PolicyFields.NAMES);
 
     private final Api.Services s;
     private final Auth auth;
@@ -208,14 +209,18 @@ final class SettingsRoutes {
     private void createEndpoint(Context ctx) {
         Account account = auth.requireAccount(ctx);
         JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), ENDPOINT_FIELDS);
+        Destination kind = body.optionalString("kind").map(SettingsRoutes::kind).orElse(Destination.FOR_NEW_ENDPOINTS);
+        URI url = checkedUrl(body.requiredString("url"));
+        kind.checkUrl(url, s.guard()::operatorAllows);
         var spec = new EndpointStore.Spec(
-                checkedUrl(body.requiredString("url")),
+                url,
                 body.optionalString("content_type").map(SettingsRoutes::contentType)
                         .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(EnumSet.allOf(EventType.class)),
                 body.optionalString("description").orElse(""),
                 body.optionalBoolean("enabled").orElse(true),
-                PolicyFields.read(body, s.policyBounds()));
+                PolicyFields.read(body, s.policyBounds()),
+                kind);
         Endpoint created = s.endpoints().create(account.id(), ctx.pathParam("chatbotId"), spec);
         ctx.status(201).json(Views.EndpointView.of(created));
     }
@@ -241,7 +246,13 @@ final class SettingsRoutes {
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes),
                 body.optionalString("description"),
                 body.optionalBoolean("enabled"),
-                PolicyFields.read(body, s.policyBounds()));
+                PolicyFields.read(body, s.policyBounds()),
+                body.optionalString("kind").map(SettingsRoutes::kind));
+        if (changes.url().isPresent() || changes.kind().isPresent()) {
+            // The URL and the kind must suit each other whichever of the two changes.
+            Endpoint current = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
+            changes.kind().orElse(current.kind()).checkUrl(changes.url().orElse(current.url()), s.guard()::operatorAllows);
+        }
         ctx.json(Views.EndpointView.of(s.endpoints().update(account.id(), ctx.pathParam("endpointId"), changes)));
     }
 
@@ -292,6 +303,10 @@ final class SettingsRoutes {
             types.add(EventType.fromWire("events", n));
         }
         return types;
+    }
+
+    private static Destination kind(String name) {
+        return Destination.fromWire("kind", name);
     }
 
     private static DeliveryContentType contentType(String name) {

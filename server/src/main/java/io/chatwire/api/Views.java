@@ -86,14 +86,14 @@ final class Views {
     record EndpointView(String id, String chatbotId, String url, String contentType, List<String> events,
             String description, boolean enabled, HealthView health, boolean ownSecret, Instant createdAt,
             Instant updatedAt, Optional<Integer> rateLimit, Optional<List<String>> retrySchedule,
-            Optional<String> timeout, List<String> headers, Optional<Instant> pausedUntil) {
+            Optional<String> timeout, List<String> headers, Optional<Instant> pausedUntil, String kind) {
         static EndpointView of(Endpoint e) {
             EndpointPolicy p = e.policy();
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(), e.contentType().wireName(),
                     e.eventTypes().stream().sorted().map(EventType::wireName).toList(), e.description(), e.enabled(),
                     HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt(), p.rateLimit(),
                     p.retrySchedule().map(s -> s.stream().map(EndpointPolicy::wire).toList()),
-                    p.timeout().map(EndpointPolicy::wire), p.headerNames(), p.pausedUntil());
+                    p.timeout().map(EndpointPolicy::wire), p.headerNames(), p.pausedUntil(), e.kind().wireName());
         }
     }
 

@@ -92,8 +92,14 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
+    /**
+     * Clicks the element once it can be clicked, scrolled to the middle of the window first: scrolled
+     * only as far as the driver does, it may end up under the dashboard's sticky header.
+     */
     public void click(By by) {
-        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+        WebElement element = wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+        js("arguments[0].scrollIntoView({block: 'center'})", element);
+        wait.until(ExpectedConditions.elementToBeClickable(element)).click();
     }
 
     /** The control a visible label names (so the form is labelled as a screen reader needs). */

@@ -2,8 +2,10 @@ package io.chatwire.server;
 
 import io.chatwire.delivery.RetryPolicy;
 import io.chatwire.network.Cidr;
+import io.chatwire.portal.FrameAncestors;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +58,9 @@ public record ChatwireConfig(
         Duration headerTimeout,
         int maxConnections,
         Duration relayTimeout,
-        Path secretKeyFile) {
+        Path secretKeyFile,
+        FrameAncestors portalFrameAncestors,
+        Optional<URI> publicUrl) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -171,7 +175,25 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_HEADER_TIMEOUT", "10s"),
                 s.integer("CHATWIRE_MAX_CONNECTIONS", 10_000),
                 s.duration("CHATWIRE_RELAY_TIMEOUT", "1m"),
-                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")));
+                keyFile.map(Path::of).orElse(dataDir.resolve("secret.key")),
+                FrameAncestors.parse(s.text("CHATWIRE_PORTAL_FRAME_ANCESTORS", "'none'")),
+                s.optional("CHATWIRE_PUBLIC_URL").map(ChatwireConfig::publicUrl));
+    }
+
+    /** Where browsers reach this server (for the portal's links), such as https://webhooks.example.com. */
+    private static URI publicUrl(String text) {
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("CHATWIRE_PUBLIC_URL is not a URL: " + e.getMessage(), e);
+        }
+        if (!("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null
+                || url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("CHATWIRE_PUBLIC_URL must be an http(s) URL without query, such as"
+                    + " https://webhooks.example.com (got " + text + ")");
+        }
+        return url;
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -205,7 +227,9 @@ public record ChatwireConfig(
                 + " strictEvents=" + strictEvents
                 + " trustedProxies=" + trustedProxies
                 + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst)
-                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections;
+                + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections
+                + " portalFrameAncestors=" + portalFrameAncestors
+                + " publicUrl=" + publicUrl.map(URI::toString).orElse("(from each request)");
     }
 
     @Override

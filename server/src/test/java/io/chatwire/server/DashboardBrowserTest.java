@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatwire.testing.Axe;
 import io.chatwire.testing.Browser;
 import io.chatwire.testing.RunningChatwire;
 import io.chatwire.testing.RunningChatwire.TestAccount;
@@ -330,6 +331,24 @@ class DashboardBrowserTest {
 
     @Test
     @Order(10)
+    void readsAsWellInTheDarkColourScheme() {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            for (String page : List.of("webhooks", "deliveries", "analytics")) {
+                driver.get(chatwire.baseUrl() + "/#/" + page);
+                driver.navigate().refresh();
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".page-" + page + " h1")));
+                wait.until(d -> d.findElements(By.cssSelector(".spinner, .loading")).isEmpty());
+                shot("08-dark-" + page);
+            }
+        } finally {
+            driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
+    }
+
+    @Test
+    @Order(11)
     void signsOutAndForgetsTheKey() {
         click(By.id("sign-out"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
@@ -384,11 +403,14 @@ class DashboardBrowserTest {
         return browser.js(script);
     }
 
+    /** A screenshot of each view, and its accessibility audit. */
     private void shot(String name) {
         browser.shot(name);
+        Axe.assertNoViolations(browser, name);
     }
 
     private void shot(String name, int maxHeight) {
         browser.shot(name, maxHeight);
+        Axe.assertNoViolations(browser, name);
     }
 }

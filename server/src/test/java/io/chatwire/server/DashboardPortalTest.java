@@ -101,7 +101,7 @@ class DashboardPortalTest {
         return """
                 <!doctype html>
                 <html lang="en">
-                <head><meta charset="utf-8"><title>Settings · Example platform</title></head>
+                <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Settings · Example platform</title></head>
                 <body>
                   <main>
                     <h1>Settings</h1>

@@ -126,6 +126,12 @@ class DashboardPortalTest {
         wait.until(ExpectedConditions.frameToBeAvailableAndSwitchToIt(By.id("portal")));
     }
 
+    /** Read in one script: the page re-renders while the session ends, so element handles go stale. */
+    private boolean showsHeading(String text) {
+        return Boolean.TRUE.equals(browser.js(
+                "return [...document.querySelectorAll('h1')].some((h) => h.textContent === arguments[0])", text));
+    }
+
     private void audit(String what) {
         Axe.assertNoViolations(browser, what);
     }
@@ -226,8 +232,7 @@ class DashboardPortalTest {
         openInFrame(newLink("{\"ttl\":\"10s\"}"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".endpoint")));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> driver.findElements(By.tagName("h1")).stream()
-                .anyMatch(h -> h.getText().equals("Your session has expired")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> showsHeading("Your session has expired"));
         assertThat(driver.findElement(By.tagName("main")).getText())
                 .contains("Open the webhook settings again from your platform");
         audit("portal session expired");
@@ -235,8 +240,7 @@ class DashboardPortalTest {
 
         // A reload of the frame cannot bring the session back.
         browser.js("location.reload()");
-        await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElements(By.tagName("h1")).stream()
-                .anyMatch(h -> h.getText().equals("Your session has expired")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> showsHeading("Your session has expired"));
 
         driver.switchTo().defaultContent();
         audit("platform page with the portal frame");

@@ -133,6 +133,7 @@ class DashboardBrowserTest {
         WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".is-editing .endpoint-form")));
         Select contentType = new Select(byLabel(form, "Content type"));
         assertThat(contentType.getFirstSelectedOption().getAttribute("value")).isEqualTo("text/plain");
+        Axe.assertNoViolations(browser, "the endpoint edit form");
 
         contentType.selectByValue("application/json");
         form.findElement(By.cssSelector("button[type=submit]")).click();
@@ -159,6 +160,7 @@ class DashboardBrowserTest {
 
         click(By.id("rotate-secret"));
         WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog.confirm[open]")));
+        Axe.assertNoViolations(browser, "the rotation's confirmation dialog");
         dialog.findElement(By.xpath(".//button[normalize-space()='Rotate secret']")).click();
         wait.until(d -> !secret.getText().equals(account.signingSecret()));
         rotatedSecret = secret.getText();
@@ -353,6 +355,7 @@ class DashboardBrowserTest {
         click(By.id("sign-out"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
         assertThat(js("return sessionStorage.getItem('chatwire.apiKey')")).isNull();
+        Axe.assertNoViolations(browser, "the sign-in form after signing out");
 
         // The refusals this test provokes on purpose (bad key, 4th endpoint, bad range) are expected.
         List<String> problems = browser.consoleErrors(
@@ -373,6 +376,7 @@ class DashboardBrowserTest {
         assertThat(new Select(byLabel(form, "Content type")).getFirstSelectedOption().getAttribute("value"))
                 .as("new endpoints default to the Chat Data compatible content type").isEqualTo("text/plain");
         assertThat(form.getText()).contains("text/plain works with Chat Data's example receiver");
+        Axe.assertNoViolations(browser, "the add-endpoint form");
         form.findElement(By.cssSelector("button[type=submit]")).click();
     }
 

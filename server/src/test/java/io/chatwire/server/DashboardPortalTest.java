@@ -35,7 +35,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The customer portal as a platform embeds it: a page on another loopback origin (another port)
  * puts a portal link its backend asked for into an iframe. Inside the frame the customer adds an
- * endpoint and sends a test event to a real receiver; the link is refused the second time; a
+ * endpoint, sends a test event to a real receiver and signs out; the link is refused the second time; a
  * read-only session offers no changes and the server refuses them; and once the session expires
  * the frame says so. Every view is audited with axe-core.
  */
@@ -144,7 +144,7 @@ class DashboardPortalTest {
 
     @Test
     @Order(1)
-    void theEmbeddedPortalAddsAnEndpointAndSendsATestEvent() {
+    void theEmbeddedPortalAddsAnEndpointSendsATestEventAndSignsOut() {
         firstLink = newLink("{\"ttl\":\"15m\"}");
         openInFrame(firstLink + "&brand=%23204080");
 
@@ -187,6 +187,15 @@ class DashboardPortalTest {
             audit("portal " + page);
         }
         shotOfPlatformPage("portal-02-embedded-analytics");
+
+        browser.click(By.id("sign-out"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> showsHeading("You are signed out"));
+        Object after = driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/portal/session', {credentials: 'same-origin'}).then((r) => done(r.status));
+                """);
+        assertThat(after).as("the session ended on the server").isEqualTo(401L);
+        audit("portal signed out");
     }
 
     @Test

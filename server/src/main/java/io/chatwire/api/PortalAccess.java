@@ -19,7 +19,11 @@ public interface PortalAccess {
     }
 
     /** The operator's request for a link. */
-    record LinkRequest(String accountId, Duration ttl, boolean readOnly, Optional<String> chatbotId) {
+    record LinkRequest(String accountId, Duration ttl, boolean readOnly, Optional<String> chatbotId, Theme theme) {
+    }
+
+    /** The portal's look for this link (each part optional): checked, then carried in the link's query. */
+    record Theme(Optional<String> brandColor, Optional<String> logoUrl, boolean hideHeader, Optional<String> appearance) {
     }
 
     record Link(String url, Instant expiresAt) {

@@ -44,10 +44,13 @@ final class PortalSessionRoutes {
 
     private void open(Context ctx) {
         auth.requireOperator(ctx);
-        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("ttl", "read_only", "chatbot_id"));
+        JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), Set.of("ttl", "read_only", "chatbot_id",
+                "brand_color", "logo_url", "hide_header", "appearance"));
         Duration ttl = body.optionalString("ttl").map(PortalSessionRoutes::ttl).orElse(DEFAULT_TTL);
+        var theme = new PortalAccess.Theme(body.optionalString("brand_color"), body.optionalString("logo_url"),
+                body.optionalBoolean("hide_header").orElse(false), body.optionalString("appearance"));
         var link = portal.open(ctx, new PortalAccess.LinkRequest(ctx.pathParam("accountId"), ttl,
-                body.optionalBoolean("read_only").orElse(false), body.optionalString("chatbot_id")));
+                body.optionalBoolean("read_only").orElse(false), body.optionalString("chatbot_id"), theme));
         // The url holds a live credential until its first load.
         ctx.header("Cache-Control", "no-store");
         ctx.status(201).json(new LinkView(link.url(), link.expiresAt()));

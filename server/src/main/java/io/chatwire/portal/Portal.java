@@ -108,8 +108,9 @@ public final class Portal implements PortalAccess {
 
     @Override
     public Link open(Context ctx, LinkRequest request) {
+        String theme = PortalTheme.query(request.theme());
         var link = sessions.create(request.accountId(), request.chatbotId(), request.readOnly(), request.ttl());
-        return new Link(base(ctx) + PortalPaths.PORTAL + "/?token=" + link.token(), link.expiresAt());
+        return new Link(base(ctx) + PortalPaths.PORTAL + "/?token=" + link.token() + theme, link.expiresAt());
     }
 
     @Override

@@ -162,6 +162,27 @@ class PortalSessionsTest {
     }
 
     @Test
+    void theOperatorsThemeTravelsInTheLinkAndWrongValuesAreRefusedNamingTheField() {
+        TestAccount account = chatwire.createAccount("standard");
+        ApiClient.Response themed = link(chatwire, account.id(), """
+                {"brand_color": "#204080", "logo_url": "https://cdn.example.com/logo.svg", "hide_header": true,
+                 "appearance": "dark"}""");
+        assertThat(themed.status()).as(themed.raw()).isEqualTo(201);
+        assertThat(themed.text("url")).endsWith("&brand=%23204080&logo=https%3A%2F%2Fcdn.example.com%2Flogo.svg"
+                + "&header=hidden&appearance=dark");
+        assertThat(load(themed.text("url"), Map.of()).header("Location"))
+                .isEqualTo("/portal/?brand=%23204080&logo=https%3A%2F%2Fcdn.example.com%2Flogo.svg&header=hidden&appearance=dark");
+
+        for (var bad : Map.of("brand_color", "\"red\"", "logo_url", "\"http://cdn.example.com/logo.png\"",
+                "appearance", "\"sepia\"", "hide_header", "\"yes\"").entrySet()) {
+            ApiClient.Response r = link(chatwire, account.id(), "{\"" + bad.getKey() + "\":" + bad.getValue() + "}");
+            assertThat(r.status()).as(r.raw()).isEqualTo(400);
+            assertThat(r.text("message")).contains(bad.getKey());
+        }
+        assertThat(link(chatwire, account.id(), "{\"logo_url\":\"javascript:alert(1)\"}").status()).isEqualTo(400);
+    }
+
+    @Test
     void aSessionActsForItsAccountOnlyAndNeverReachesOperatorRoutesOrApiKeys() {
         TestAccount account = chatwire.createAccount("standard");
         Visitor visitor = visit(chatwire, account.id(), "{}");

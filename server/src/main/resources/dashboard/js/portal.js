@@ -4,7 +4,7 @@
 
 import { h, clear } from './dom.js';
 
-export const active = location.pathname === '/portal/' || location.pathname.startsWith('/portal/');
+export const active = location.pathname.startsWith('/portal/');
 
 /** The session: { account_id, chatbot_id?, read_only, expires_at, csrf_token }, once begun. */
 let session = null;

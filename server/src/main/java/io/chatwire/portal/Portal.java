@@ -138,6 +138,12 @@ public final class Portal implements PortalAccess {
     /** The link's first load makes the session; any other load with a token is refused. */
     private void page(Context ctx) {
         pageHeaders.forEach(ctx::header);
+        if (!ctx.path().endsWith("/")) {
+            // The page's relative assets and its portal mode both need the trailing slash.
+            String query = ctx.queryString();
+            ctx.redirect(PortalPaths.PORTAL + "/" + (query == null ? "" : "?" + query), io.javalin.http.HttpStatus.SEE_OTHER);
+            return;
+        }
         String token = ctx.queryParam("token");
         if (token == null) {
             ctx.contentType("text/html; charset=utf-8").result(dashboard);

@@ -335,6 +335,9 @@ class PortalSessionsTest {
             assertThat(dashboard.header("X-Frame-Options")).isEqualTo("DENY");
             assertThat(dashboard.header("Content-Security-Policy")).endsWith("frame-ancestors 'none'");
         }
+        Reply withoutSlash = load(chatwire.baseUrl() + "/portal?token=cwpl_x&brand=%23204080", Map.of());
+        assertThat(withoutSlash.status()).isEqualTo(303);
+        assertThat(withoutSlash.header("Location")).isEqualTo("/portal/?token=cwpl_x&brand=%23204080");
         Reply byDefault = load(chatwire.baseUrl() + "/portal/", Map.of());
         assertThat(byDefault.header("Content-Security-Policy")).endsWith("frame-ancestors 'none'");
         assertThat(byDefault.header("X-Frame-Options")).isEqualTo("DENY");

@@ -229,7 +229,7 @@ function render(root, usage, deliveries, scope) {
   deliverySection.append(
     h('div', { class: 'chart-grid' }, h('div', { class: 'card chart-card' }, rate), h('div', { class: 'card chart-card' }, latency),
       h('div', { class: 'card chart-card wide' }, trend)),
-    h('div', { class: 'card' }, h('div', { class: 'table-scroll' }, h('table', { class: 'endpoint-stats' },
+    h('div', { class: 'card' }, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Per endpoint' }, h('table', { class: 'endpoint-stats' },
       h('caption', { text: 'Per endpoint' }),
       h('thead', {}, h('tr', {}, ['Endpoint', 'Attempts', 'Succeeded', 'Success rate', 'p50', 'p95'].map((c) => h('th', { scope: 'col', text: c })))),
       h('tbody', {}, eps.map((e) => h('tr', {},

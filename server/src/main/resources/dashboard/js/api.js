@@ -1,4 +1,6 @@
-// The account API, called with the API key kept in sessionStorage (never in a URL or a cookie).
+// The account API, called with the API key kept in sessionStorage (never in a URL or a cookie),
+// or, in portal mode, with the portal's session cookie (see portal.js).
+import * as portal from './portal.js';
 
 const KEY = 'chatwire.apiKey';
 
@@ -44,8 +46,9 @@ export function onUnauthorized(handler) {
  * throws ApiError with the API's `message` for any refusal.
  */
 export async function call(method, path, body, { key = session.key, raw = false, signal } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (key) {
+  const routed = portal.route(method, path);
+  const headers = { Accept: 'application/json', ...routed.headers };
+  if (key && !portal.active) {
     headers.Authorization = `Bearer ${key}`;
   }
   if (body !== undefined) {
@@ -53,12 +56,12 @@ export async function call(method, path, body, { key = session.key, raw = false,
   }
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetch(routed.path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
-      credentials: 'omit',
+      credentials: portal.active ? 'same-origin' : 'omit',
       signal,
     });
   } catch (e) {
@@ -87,7 +90,7 @@ function refusal(response, json, key) {
   const message = (json && typeof json.message === 'string' && json.message)
     || `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
   const error = new ApiError(response.status, (json && json.error) || `http_${response.status}`, message);
-  if (response.status === 401 && key && key === session.key) {
+  if (response.status === 401 && (portal.active || (key && key === session.key))) {
     unauthorizedHandler(error);
   }
   return error;
@@ -99,8 +102,9 @@ function refusal(response, json, key) {
  * Response, whose body the caller reads; throws ApiError for a refusal.
  */
 export async function openStream(path, { lastEventId, signal, key = session.key } = {}) {
-  const headers = { Accept: 'text/event-stream' };
-  if (key) {
+  const routed = portal.route('GET', path);
+  const headers = { Accept: 'text/event-stream', ...routed.headers };
+  if (key && !portal.active) {
     headers.Authorization = `Bearer ${key}`;
   }
   if (lastEventId) {
@@ -108,7 +112,9 @@ export async function openStream(path, { lastEventId, signal, key = session.key 
   }
   let response;
   try {
-    response = await fetch(path, { method: 'GET', headers, cache: 'no-store', credentials: 'omit', signal });
+    response = await fetch(routed.path, {
+      method: 'GET', headers, cache: 'no-store', credentials: portal.active ? 'same-origin' : 'omit', signal,
+    });
   } catch (e) {
     if (e.name === 'AbortError') {
       throw e;

@@ -74,7 +74,7 @@ function swatch(color, dashed) {
 function dataTable(title, { headers, rows }) {
   return h('details', { class: 'chart-table' },
     h('summary', { text: 'Show as table' }),
-    h('div', { class: 'table-scroll' },
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': title },
       h('table', {},
         h('caption', { class: 'visually-hidden', text: title }),
         h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col', text: x })))),

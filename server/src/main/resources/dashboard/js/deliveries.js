@@ -468,14 +468,15 @@ function openDetails(attempt, { endpoints, onClose }) {
           h('span', { class: `badge ${badgeClass(d.status)}`, text: d.status }),
           h('code', { class: 'endpoint-url', text: ep ? ep.url : d.endpoint_id }),
           h('span', { class: 'muted small', text: `${fmt.count(d.attempt_count, 'attempt')}${d.next_attempt_at ? ` · next ${fmt.relative(d.next_attempt_at)}` : ''}` })),
-        d.attempts.length ? attemptsTable(d.attempts) : h('p', { class: 'muted', text: 'Not attempted yet.' }),
+        d.attempts.length ? attemptsTable(d.attempts, `Attempts to ${ep ? ep.url : d.endpoint_id}`) : h('p', { class: 'muted', text: 'Not attempted yet.' }),
         h('div', { class: 'delivery-actions' }, resend, recoverForm),
         error);
     }
 
-    function attemptsTable(list) {
-      return h('div', { class: 'table-scroll' }, h('table', { class: 'attempts' },
-        h('thead', {}, h('tr', {}, ['#', 'Started', 'Status', 'Latency', 'Response', ''].map((c) => h('th', { scope: 'col', text: c })))),
+    function attemptsTable(list, label) {
+      return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, h('table', { class: 'attempts' },
+        h('thead', {}, h('tr', {}, ['#', 'Started', 'Status', 'Latency', 'Response'].map((c) => h('th', { scope: 'col', text: c })),
+          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden', text: 'Headers' })))),
         h('tbody', {}, list.map((a) => {
           const show = h('button', {
             type: 'button', class: 'btn btn-small btn-quiet', text: 'Headers', 'aria-pressed': String(a.id === selected.id),

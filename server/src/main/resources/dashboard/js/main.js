@@ -5,6 +5,7 @@ import { announce, errorSlot, showError, toast } from './ui.js';
 import * as webhooks from './webhooks.js';
 import * as deliveries from './deliveries.js';
 import * as analytics from './analytics.js';
+import * as portal from './portal.js';
 
 const PAGES = {
   webhooks: { module: webhooks, title: 'Webhooks' },
@@ -127,6 +128,10 @@ function signOut(reason) {
     unmount();
     unmount = null;
   }
+  if (portal.active) {
+    endPortal(reason ? 'expired' : 'signed-out');
+    return;
+  }
   api.session.clear();
   app.account = null;
   signInForm(reason);
@@ -137,7 +142,44 @@ document.getElementById('sign-out').addEventListener('click', () => signOut());
 window.addEventListener('hashchange', () => show());
 api.onUnauthorized((e) => signOut(`You were signed out: ${e.message}`));
 
+/** The portal's end: its cookie is cleared on sign-out; an expired one is refused by the server anyway. */
+async function endPortal(reason) {
+  app.account = null;
+  if (reason === 'signed-out') {
+    await portal.signOut().catch(() => {});
+  }
+  portal.ended(main, reason);
+  announce(reason === 'signed-out' ? 'Signed out' : 'Your session has expired');
+}
+
+async function bootPortal() {
+  portal.applyTheme();
+  main.append(h('p', { class: 'loading', role: 'status', text: 'Loading…' }));
+  try {
+    if (!(await portal.begin())) {
+      portal.ended(main, 'expired');
+      return;
+    }
+    portal.watchExpiry(() => {
+      if (app.account) {
+        signOut('expired');
+      }
+    });
+    start(await api.get('/v1/account'));
+  } catch (e) {
+    if (e.status === 401) {
+      return; // onUnauthorized has shown the end page
+    }
+    clear(main);
+    main.append(h('p', { class: 'error', role: 'alert', text: `Could not load your webhook settings: ${e.message}` }));
+  }
+}
+
 async function boot() {
+  if (portal.active) {
+    bootPortal();
+    return;
+  }
   const key = api.session.key;
   if (!key) {
     signInForm();

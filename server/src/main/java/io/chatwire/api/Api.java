@@ -107,6 +107,7 @@ public final class Api {
     private final Limits limits;
 
     private final java.util.List<RouteModule> modules;
+    private final Optional<PortalAccess> portal;
 
     /**
      * Routes of a capability in a package of its own (the relay of chatwire listen), given the way
@@ -122,14 +123,20 @@ public final class Api {
     }
 
     public Api(Services services, Limits limits, java.util.List<RouteModule> modules) {
+        this(services, limits, modules, Optional.empty());
+    }
+
+    /** With the customer portal (its pages, its sessions as callers), when given. */
+    public Api(Services services, Limits limits, java.util.List<RouteModule> modules, Optional<PortalAccess> portal) {
         this.services = services;
         this.limits = limits;
         this.modules = java.util.List.copyOf(modules);
+        this.portal = portal;
     }
 
     public Javalin create() {
         Auth auth = new Auth(services.accounts(), services.adminToken(), new AuthThrottle(limits.authFailureLimit()),
-                new ClientAddresses(limits.trustedProxies()), services.metrics());
+                new ClientAddresses(limits.trustedProxies()), services.metrics(), portal);
         SettingsRoutes settings = new SettingsRoutes(services, auth, limits.maxSettingsBytes());
         LiveLog live = new LiveLog(services.db(), services.clock(), limits.liveLog(), services.metrics());
         EventRoutes events = new EventRoutes(services, auth, limits.maxEventBytes(), new IngestLimiter(
@@ -203,6 +210,10 @@ public final class Api {
             chatData.register(r);
             analytics.register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
+            portal.ifPresent(p -> {
+                new PortalSessionRoutes(auth, p, limits.maxSettingsBytes()).register(r);
+                p.install(config);
+            });
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
             r.exception(StoreUnavailableException.class, (e, ctx) -> {

@@ -25,6 +25,7 @@ import java.util.Optional;
  * of 401, with the same body whatever the token was, so the throttle costs only those who fail.
  */
 final class Auth {
+    private static final String CHATBOT_SCOPE = "chatwire.chatbotScope";
     private final AccountStore accounts;
     /** The configured operator token's SHA-256, compared in constant time with the presented token's. */
     private final Optional<byte[]> adminTokenHash;
@@ -32,9 +33,16 @@ final class Auth {
     private final ClientAddresses addresses;
     private final Counter unauthorized;
     private final Counter throttled;
+    private final Optional<PortalAccess> portal;
 
     Auth(AccountStore accounts, Optional<String> adminToken, AuthThrottle throttle, ClientAddresses addresses,
             MeterRegistry metrics) {
+        this(accounts, adminToken, throttle, addresses, metrics, Optional.empty());
+    }
+
+    Auth(AccountStore accounts, Optional<String> adminToken, AuthThrottle throttle, ClientAddresses addresses,
+            MeterRegistry metrics, Optional<PortalAccess> portal) {
+        this.portal = portal;
         this.accounts = accounts;
         this.adminTokenHash = adminToken.map(Auth::sha256);
         this.throttle = throttle;
@@ -50,6 +58,9 @@ final class Auth {
     }
 
     void requireOperator(Context ctx) {
+        if (onPortalPath(ctx)) {
+            throw new Problem.Forbidden("not_for_portal_sessions", "operator routes are not open to portal sessions");
+        }
         String token = bearer(ctx);
         if (isOperator(token)) {
             return;
@@ -61,6 +72,11 @@ final class Auth {
     }
 
     Account requireAccount(Context ctx) {
+        if (onPortalPath(ctx)) {
+            PortalAccess.Caller caller = portal.orElseThrow().caller(ctx);
+            ctx.attribute(CHATBOT_SCOPE, caller.chatbotId());
+            return caller.account();
+        }
         String token = bearer(ctx);
         Optional<Account> account = token.startsWith(AccountStore.API_KEY_PREFIX)
                 ? accounts.findByApiKey(token) : Optional.empty();
@@ -71,6 +87,19 @@ final class Auth {
             throw new Problem.Forbidden("forbidden", "this route needs an account API key, not the operator token");
         }
         throw invalid(ctx);
+    }
+
+    /**
+     * The one chatbot the caller may see, when it is a portal session for one chatbot (for the few
+     * listings that filter instead of refusing). Read after {@link #requireAccount}.
+     */
+    Optional<String> chatbotScope(Context ctx) {
+        Optional<String> scope = ctx.attribute(CHATBOT_SCOPE);
+        return scope == null ? Optional.empty() : scope;
+    }
+
+    private boolean onPortalPath(Context ctx) {
+        return portal.isPresent() && portal.get().onPortalPath(ctx);
     }
 
     private boolean isOperator(String token) {

@@ -184,7 +184,9 @@ final class SettingsRoutes {
 
     private void listChatbots(Context ctx) {
         Account account = auth.requireAccount(ctx);
-        ctx.json(new Views.Page<>(s.chatbots().list(account.id()).stream().map(Views.ChatbotView::of).toList(),
+        Optional<String> scope = auth.chatbotScope(ctx);
+        ctx.json(new Views.Page<>(s.chatbots().list(account.id()).stream()
+                .filter(b -> scope.map(b.id()::equals).orElse(true)).map(Views.ChatbotView::of).toList(),
                 Optional.empty()));
     }
 

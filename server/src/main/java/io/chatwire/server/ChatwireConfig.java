@@ -2,8 +2,10 @@ package io.chatwire.server;
 
 import io.chatwire.delivery.RetryPolicy;
 import io.chatwire.network.Cidr;
+import io.chatwire.portal.FrameAncestors;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +64,9 @@ public record ChatwireConfig(
         Duration endpointTimeoutMax,
         int endpointRateLimitMax,
         int liveStreamsPerAccount,
-        Duration liveHeartbeat) {
+        Duration liveHeartbeat,
+        FrameAncestors portalFrameAncestors,
+        Optional<URI> publicUrl) {
 
     public ChatwireConfig {
         if (port < 0 || port > 65535) {
@@ -202,7 +206,25 @@ public record ChatwireConfig(
                 s.duration("CHATWIRE_ENDPOINT_TIMEOUT_MAX", s.text("CHATWIRE_REQUEST_TIMEOUT", "15s")),
                 s.integer("CHATWIRE_ENDPOINT_RATE_LIMIT_MAX", 1000),
                 s.integer("CHATWIRE_LIVE_STREAMS_PER_ACCOUNT", 5),
-                s.duration("CHATWIRE_LIVE_HEARTBEAT", "10s"));
+                s.duration("CHATWIRE_LIVE_HEARTBEAT", "10s"),
+                FrameAncestors.parse(s.text("CHATWIRE_PORTAL_FRAME_ANCESTORS", "'none'")),
+                s.optional("CHATWIRE_PUBLIC_URL").map(ChatwireConfig::publicUrl));
+    }
+
+    /** Where browsers reach this server (for the portal's links), such as https://webhooks.example.com. */
+    private static URI publicUrl(String text) {
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("CHATWIRE_PUBLIC_URL is not a URL: " + e.getMessage(), e);
+        }
+        if (!("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null
+                || url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("CHATWIRE_PUBLIC_URL must be an http(s) URL without query, such as"
+                    + " https://webhooks.example.com (got " + text + ")");
+        }
+        return url;
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -238,7 +260,9 @@ public record ChatwireConfig(
                 + " onDemandRate=" + (onDemandRate == 0 ? "unlimited" : onDemandRate + "/s burst " + onDemandBurst)
                 + " headerTimeout=" + headerTimeout + " maxConnections=" + maxConnections
                 + " endpointPolicyBounds=" + policyBounds()
-                + " liveStreamsPerAccount=" + liveStreamsPerAccount + " liveHeartbeat=" + liveHeartbeat;
+                + " liveStreamsPerAccount=" + liveStreamsPerAccount + " liveHeartbeat=" + liveHeartbeat
+                + " portalFrameAncestors=" + portalFrameAncestors
+                + " publicUrl=" + publicUrl.map(URI::toString).orElse("(from each request)");
     }
 
     /** What an endpoint may set of its own policy (see docs/policies.md). */

@@ -17,6 +17,7 @@ import io.chatwire.event.EventParser;
 import io.chatwire.event.EventStore;
 import io.chatwire.network.TargetGuard;
 import io.chatwire.policy.Pacing;
+import io.chatwire.portal.Portal;
 import io.chatwire.relay.RelayEndpoints;
 import io.chatwire.relay.RelayKeeper;
 import io.chatwire.relay.RelayListeners;
@@ -131,7 +132,9 @@ public final class ChatwireServer implements AutoCloseable {
                         config.onDemandRate(), config.onDemandBurst(), config.headerTimeout(),
                         config.maxConnections(),
                         io.chatwire.livelog.LiveLog.Settings.of(config.liveStreamsPerAccount(), config.liveHeartbeat())),
-                java.util.List.of(new RelayRoutes(relayEndpoints, relayListeners)::register));
+                java.util.List.of(new RelayRoutes(relayEndpoints, relayListeners)::register),
+                Optional.of(new Portal(db, accounts, new EndpointStore(db, clock), new EventStore(db), clock,
+                        new Portal.Settings(config.portalFrameAncestors(), config.publicUrl(), config.trustedProxies()))));
         Javalin app = api.create();
         app.start(config.host(), config.port());
         scheduler.start();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatwire.testing.Axe;
 import io.chatwire.testing.Browser;
 import io.chatwire.testing.RunningChatwire;
 import io.chatwire.testing.RunningChatwire.TestAccount;
@@ -132,6 +133,7 @@ class DashboardBrowserTest {
         WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".is-editing .endpoint-form")));
         Select contentType = new Select(byLabel(form, "Content type"));
         assertThat(contentType.getFirstSelectedOption().getAttribute("value")).isEqualTo("text/plain");
+        Axe.assertNoViolations(browser, "the endpoint edit form");
 
         contentType.selectByValue("application/json");
         form.findElement(By.cssSelector("button[type=submit]")).click();
@@ -158,6 +160,7 @@ class DashboardBrowserTest {
 
         click(By.id("rotate-secret"));
         WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog.confirm[open]")));
+        Axe.assertNoViolations(browser, "the rotation's confirmation dialog");
         dialog.findElement(By.xpath(".//button[normalize-space()='Rotate secret']")).click();
         wait.until(d -> !secret.getText().equals(account.signingSecret()));
         rotatedSecret = secret.getText();
@@ -330,10 +333,29 @@ class DashboardBrowserTest {
 
     @Test
     @Order(10)
+    void readsAsWellInTheDarkColourScheme() {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            for (String page : List.of("webhooks", "deliveries", "analytics")) {
+                driver.get(chatwire.baseUrl() + "/#/" + page);
+                driver.navigate().refresh();
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".page-" + page + " h1")));
+                wait.until(d -> d.findElements(By.cssSelector(".spinner, .loading")).isEmpty());
+                shot("08-dark-" + page);
+            }
+        } finally {
+            driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
+    }
+
+    @Test
+    @Order(11)
     void signsOutAndForgetsTheKey() {
         click(By.id("sign-out"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
         assertThat(js("return sessionStorage.getItem('chatwire.apiKey')")).isNull();
+        Axe.assertNoViolations(browser, "the sign-in form after signing out");
 
         // The refusals this test provokes on purpose (bad key, 4th endpoint, bad range) are expected.
         List<String> problems = browser.consoleErrors(
@@ -354,6 +376,7 @@ class DashboardBrowserTest {
         assertThat(new Select(byLabel(form, "Content type")).getFirstSelectedOption().getAttribute("value"))
                 .as("new endpoints default to the Chat Data compatible content type").isEqualTo("text/plain");
         assertThat(form.getText()).contains("text/plain works with Chat Data's example receiver");
+        Axe.assertNoViolations(browser, "the add-endpoint form");
         form.findElement(By.cssSelector("button[type=submit]")).click();
     }
 
@@ -384,11 +407,14 @@ class DashboardBrowserTest {
         return browser.js(script);
     }
 
+    /** A screenshot of each view, and its accessibility audit. */
     private void shot(String name) {
         browser.shot(name);
+        Axe.assertNoViolations(browser, name);
     }
 
     private void shot(String name, int maxHeight) {
         browser.shot(name, maxHeight);
+        Axe.assertNoViolations(browser, name);
     }
 }

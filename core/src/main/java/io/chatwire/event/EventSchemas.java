@@ -45,7 +45,8 @@ public final class EventSchemas {
             document.path("properties").fieldNames().forEachRemaining(fields::add);
             SchemaLocation location = SchemaLocation.of("classpath:" + resource(type));
             byType.put(type, new Compiled(document, Set.copyOf(fields), compile(registry, location, document),
-                    compile(registry, SchemaLocation.of(location + "#strict"), strict)));
+                    compile(registry,
+                    SchemaLocation.of("classpath:" + resource(type).replace(".schema.", ".strict.schema.")), strict)));
         }
     }
 

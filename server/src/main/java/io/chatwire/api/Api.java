@@ -194,6 +194,7 @@ public final class Api {
             events.register(r);
             chatData.register(r);
             analytics.register(r);
+            new EventTypeRoutes(io.chatwire.event.EventSchemas.bundled()).register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));

@@ -1,6 +1,7 @@
 // Settings → Webhooks: the signing secret, the plan and endpoint allowance, and each chatbot's
 // endpoints (add, edit, enable/disable, delete, send a test event, health).
 import * as api from './api.js';
+import * as catalog from './catalog.js';
 import { h, clear, fmt, uid } from './dom.js';
 import {
   announce, busy, confirmDialog, copyText, emptyState, errorSlot, pageHeader, showError, spinner, toast,
@@ -26,7 +27,7 @@ export function mount(root, app) {
   const planCard = h('section', { class: 'card plan-card', 'aria-labelledby': 'plan-heading' });
   const bots = h('div', { class: 'chatbots' }, spinner('Loading your chatbots…'));
   const top = h('div', { class: 'settings-top' }, secretCard, planCard);
-  root.append(top, bots);
+  root.append(top, bots, catalog.receivePanel());
 
   renderSecret(secretCard, () => alive);
   const chatbots = [];
@@ -293,7 +294,7 @@ function chatbotCard(bot, account, onCountChange) {
         h('ul', { class: 'chips', 'aria-label': 'Events sent' }, e.events.map((t) => h('li', { class: 'chip', text: t }))),
         h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null),
-      h('div', { class: 'endpoint-actions' }, testBtn, editBtn, toggleBtn, deleteBtn),
+      h('div', { class: 'endpoint-actions' }, catalog.typePicker(e.id), testBtn, editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
       errorEl);
 
@@ -302,7 +303,7 @@ function chatbotCard(bot, account, onCountChange) {
       results.delete(e.id);
       errors.delete(e.id);
       try {
-        const answer = await api.post(`/v1/endpoints/${api.enc(e.id)}/test`, {});
+        const answer = await api.post(catalog.testEventPath(e.id), {});
         results.set(e.id, answer);
         try {
           replace(await api.get(`/v1/endpoints/${api.enc(e.id)}`));

@@ -42,7 +42,7 @@ export function receivePanel() {
   (async () => {
     try {
       const catalog = await api.get('/v1/event-types');
-      clear(body).append(catalog.data.map((t) => h('details', { class: 'catalog-type', dataset: { eventType: t.name } },
+      clear(body).append(...catalog.data.map((t) => h('details', { class: 'catalog-type', dataset: { eventType: t.name } },
         h('summary', {}, h('strong', { text: LABELS[t.name] || t.name }), ' ', h('code', { text: t.name })),
         h('p', { class: 'catalog-description', text: t.description }),
         h('pre', { class: 'catalog-example', tabindex: '0', 'aria-label': `Example ${t.name} event` },

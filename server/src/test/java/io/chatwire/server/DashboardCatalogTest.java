@@ -58,15 +58,11 @@ class DashboardCatalogTest {
     }
 
     @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (receiver != null) {
-            receiver.close();
-        }
-        if (chatwire != null) {
-            chatwire.close();
+    void stop() throws Exception {
+        for (AutoCloseable started : new AutoCloseable[] {browser, receiver, chatwire}) {
+            if (started != null) {
+                started.close();
+            }
         }
     }
 
@@ -74,7 +70,8 @@ class DashboardCatalogTest {
     void showsWhatAnEndpointWillReceiveForEachTypeAndSendsThePickedTypeAsATestEvent() throws Exception {
         WebElement panel = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".catalog")));
         assertThat(panel.findElement(By.tagName("h2")).getText()).isEqualTo("What my endpoint will receive");
-        wait.until(d -> panel.findElements(By.cssSelector(".catalog-type")).size() == 3);
+        wait.withMessage(() -> "the three event types in: " + panel.getAttribute("outerHTML") + " " + browser.consoleErrors("^$"))
+                .until(d -> panel.findElements(By.cssSelector(".catalog-type")).size() == 3);
         for (EventType type : EventType.values()) {
             WebElement entry = panel.findElement(By.cssSelector(".catalog-type[data-event-type='" + type.wireName() + "']"));
             entry.findElement(By.tagName("summary")).click();

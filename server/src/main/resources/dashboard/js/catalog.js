@@ -30,26 +30,43 @@ export function testEventPath(endpointId) {
   return api.withQuery(`/v1/endpoints/${api.enc(endpointId)}/test`, { event: type });
 }
 
-/** "What my endpoint will receive": each type's description and example, loaded once. */
-export function receivePanel() {
+let catalog = null; // the promise of GET /v1/event-types, asked once
+
+/**
+ * "What it receives": opens "What my endpoint will receive", each type's description and example,
+ * with the type picked for this endpoint open. A dialog, so the page around it keeps its layout.
+ */
+export function receiveButton(endpointId) {
+  return h('button', {
+    type: 'button', class: 'btn btn-small show-catalog', text: 'What it receives',
+    onclick: () => openPanel(chosen.get(endpointId) || 'chat'),
+  });
+}
+
+function openPanel(openType) {
   const headingId = uid('catalog');
   const body = h('div', { class: 'catalog-types' }, spinner('Loading the event types…'));
-  const card = h('section', { class: 'card catalog', 'aria-labelledby': headingId },
-    h('h2', { id: headingId, text: 'What my endpoint will receive' }),
-    h('p', { class: 'muted' }, 'Each event arrives as the JSON below, signed; "Send test event" sends exactly this example, with your chatbot\'s id. ',
-      h('a', { href: '/openapi.json', text: 'The schemas are in the API description' }), '.'),
-    body);
-  (async () => {
-    try {
-      const catalog = await api.get('/v1/event-types');
-      clear(body).append(...catalog.data.map((t) => h('details', { class: 'catalog-type', dataset: { eventType: t.name } },
-        h('summary', {}, h('strong', { text: LABELS[t.name] || t.name }), ' ', h('code', { text: t.name })),
-        h('p', { class: 'catalog-description', text: t.description }),
-        h('pre', { class: 'catalog-example', tabindex: '0', 'aria-label': `Example ${t.name} event` },
-          h('code', { text: JSON.stringify(t.example, null, 2) })))));
-    } catch (e) {
-      clear(body).append(h('p', { class: 'error', role: 'alert', text: `Could not load the event types: ${e.message}` }));
-    }
-  })();
-  return card;
+  const close = h('button', { type: 'submit', class: 'btn', text: 'Close' });
+  const dialog = h('dialog', { class: 'catalog', 'aria-labelledby': headingId },
+    h('form', { method: 'dialog' },
+      h('h2', { id: headingId, text: 'What my endpoint will receive' }),
+      h('p', { class: 'muted' }, 'Each event arrives as this JSON, signed; "Send test event" sends exactly this example, with your chatbot\'s id. ',
+        h('a', { href: '/openapi.json', text: 'The schemas are in the API description' }), '.'),
+      body,
+      h('div', { class: 'dialog-actions' }, close)));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  close.focus();
+  catalog = catalog || api.get('/v1/event-types');
+  catalog.then((page) => {
+    clear(body).append(...page.data.map((t) => h('details', { class: 'catalog-type', open: t.name === openType, dataset: { eventType: t.name } },
+      h('summary', {}, h('strong', { text: LABELS[t.name] || t.name }), ' ', h('code', { text: t.name })),
+      h('p', { class: 'catalog-description', text: t.description }),
+      h('pre', { class: 'catalog-example', tabindex: '0', 'aria-label': `Example ${t.name} event` },
+        h('code', { text: JSON.stringify(t.example, null, 2) })))));
+  }, (e) => {
+    catalog = null;
+    clear(body).append(h('p', { class: 'error', role: 'alert', text: `Could not load the event types: ${e.message}` }));
+  });
 }

@@ -27,7 +27,7 @@ export function mount(root, app) {
   const planCard = h('section', { class: 'card plan-card', 'aria-labelledby': 'plan-heading' });
   const bots = h('div', { class: 'chatbots' }, spinner('Loading your chatbots…'));
   const top = h('div', { class: 'settings-top' }, secretCard, planCard);
-  root.append(top, bots, catalog.receivePanel());
+  root.append(top, bots);
 
   renderSecret(secretCard, () => alive);
   const chatbots = [];
@@ -294,7 +294,7 @@ function chatbotCard(bot, account, onCountChange) {
         h('ul', { class: 'chips', 'aria-label': 'Events sent' }, e.events.map((t) => h('li', { class: 'chip', text: t }))),
         h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null),
-      h('div', { class: 'endpoint-actions' }, catalog.typePicker(e.id), testBtn, editBtn, toggleBtn, deleteBtn),
+      h('div', { class: 'endpoint-actions' }, catalog.typePicker(e.id), testBtn, catalog.receiveButton(e.id), editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
       errorEl);
 

@@ -68,26 +68,35 @@ class DashboardCatalogTest {
 
     @Test
     void showsWhatAnEndpointWillReceiveForEachTypeAndSendsThePickedTypeAsATestEvent() throws Exception {
-        WebElement panel = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".catalog")));
-        assertThat(panel.findElement(By.tagName("h2")).getText()).isEqualTo("What my endpoint will receive");
-        wait.withMessage(() -> "the three event types in: " + panel.getAttribute("outerHTML") + " " + browser.consoleErrors("^$"))
-                .until(d -> panel.findElements(By.cssSelector(".catalog-type")).size() == 3);
-        for (EventType type : EventType.values()) {
-            WebElement entry = panel.findElement(By.cssSelector(".catalog-type[data-event-type='" + type.wireName() + "']"));
-            entry.findElement(By.tagName("summary")).click();
-            assertThat(entry.findElement(By.cssSelector(".catalog-description")).getText())
-                    .isEqualTo(EventSchemas.bundled().description(type));
-            assertThat(JSON.readTree(entry.findElement(By.cssSelector(".catalog-example")).getText()))
-                    .isEqualTo(EventSchemas.bundled().example(type));
-        }
-        browser.shot("catalog-what-my-endpoint-will-receive");
-
         WebElement item = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector(".endpoint[data-endpoint-id='" + endpoint + "']")));
         WebElement picker = browser.byLabel(item, "Event type of the test event");
         assertThat(new Select(picker).getOptions()).extracting(WebElement::getText)
                 .containsExactly("Chat", "Lead submission", "Live chat escalation");
         new Select(picker).selectByVisibleText("Lead submission");
+
+        item.findElement(By.cssSelector(".show-catalog")).click();
+        WebElement panel = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog.catalog[open]")));
+        assertThat(panel.findElement(By.tagName("h2")).getText()).isEqualTo("What my endpoint will receive");
+        wait.withMessage(() -> "the three event types in: " + panel.getAttribute("outerHTML"))
+                .until(d -> panel.findElements(By.cssSelector(".catalog-type")).size() == 3);
+        // The type picked for the endpoint is the one shown open.
+        assertThat(panel.findElements(By.cssSelector(".catalog-type[open]"))).extracting(e -> e.getAttribute("data-event-type"))
+                .containsExactly("lead-submission");
+        for (EventType type : EventType.values()) {
+            WebElement entry = panel.findElement(By.cssSelector(".catalog-type[data-event-type='" + type.wireName() + "']"));
+            if (entry.getAttribute("open") == null) {
+                entry.findElement(By.tagName("summary")).click();
+            }
+            assertThat(entry.findElement(By.cssSelector(".catalog-description")).getText())
+                    .isEqualTo(EventSchemas.bundled().description(type));
+            assertThat(JSON.readTree(entry.findElement(By.cssSelector(".catalog-example")).getText()))
+                    .isEqualTo(EventSchemas.bundled().example(type));
+        }
+        browser.shot("catalog-what-my-endpoint-will-receive");
+        panel.findElement(By.xpath(".//button[normalize-space()='Close']")).click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("dialog.catalog"), 0));
+
         item.findElement(By.cssSelector(".send-test")).click();
 
         WebElement result = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".test-result")));

@@ -31,9 +31,9 @@ import java.util.Set;
  * Validates an event body from the platform against its type's JSON Schema ({@link EventSchemas}):
  * the {@code event} field picks the schema, and its first complaint becomes a 400 naming the field.
  * The checks a schema cannot make come first: UTF-8, JSON syntax, duplicate keys, depth and number
- * length. A top-level field Chatwire does not know is accepted by default: the
- * day the platform adds a field, refusing it would refuse every event at the source, and receivers
- * get it anyway since the body is delivered as sent. The payload names such fields so that they can be
+ * length. A top-level field Chatwire does not know is accepted by default: the day the platform adds
+ * a field, refusing it would refuse every event at the source, and receivers get it anyway since the
+ * body is delivered as sent. The payload names such fields so that they can be
  * counted. An operator who prefers typos found at once refuses them ({@link UnknownFields#REFUSE},
  * {@code CHATWIRE_STRICT_EVENTS}). What is stored and delivered is the body exactly as the platform
  * sent it (it must be UTF-8): numbers keep their spelling, fields their order.

@@ -63,7 +63,7 @@ function openPanel(openType) {
     clear(body).append(...page.data.map((t) => h('details', { class: 'catalog-type', open: t.name === openType, dataset: { eventType: t.name } },
       h('summary', {}, h('strong', { text: LABELS[t.name] || t.name }), ' ', h('code', { text: t.name })),
       h('p', { class: 'catalog-description', text: t.description }),
-      h('pre', { class: 'catalog-example', tabindex: '0', 'aria-label': `Example ${t.name} event` },
+      h('pre', { class: 'catalog-example', tabindex: '0', role: 'region', 'aria-label': `Example ${t.name} event` },
         h('code', { text: JSON.stringify(t.example, null, 2) })))));
   }, (e) => {
     catalog = null;

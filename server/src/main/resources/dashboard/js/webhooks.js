@@ -1,6 +1,7 @@
 // Settings → Webhooks: the signing secret, the plan and endpoint allowance, and each chatbot's
 // endpoints (add, edit, enable/disable, delete, send a test event, health).
 import * as api from './api.js';
+import * as catalog from './catalog.js';
 import { h, clear, fmt, uid } from './dom.js';
 import { policyFields, policySummary } from './policies.js';
 import { kindField, kindNote } from './destinations.js';
@@ -296,7 +297,7 @@ function chatbotCard(bot, account, onCountChange) {
         kindNote(e) || h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null,
         policySummary(e)),
-      h('div', { class: 'endpoint-actions' }, testBtn, editBtn, toggleBtn, deleteBtn),
+      h('div', { class: 'endpoint-actions' }, catalog.typePicker(e.id), testBtn, catalog.receiveButton(e.id), editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
       errorEl);
 
@@ -305,7 +306,7 @@ function chatbotCard(bot, account, onCountChange) {
       results.delete(e.id);
       errors.delete(e.id);
       try {
-        const answer = await api.post(`/v1/endpoints/${api.enc(e.id)}/test`, {});
+        const answer = await api.post(catalog.testEventPath(e.id), {});
         results.set(e.id, answer);
         try {
           replace(await api.get(`/v1/endpoints/${api.enc(e.id)}`));

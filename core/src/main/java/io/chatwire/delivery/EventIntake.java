@@ -114,16 +114,16 @@ public final class EventIntake {
     }
 
     /**
-     * Stores a sample {@code chat} event for one endpoint ("send test event") with a delivery leased by
+     * Stores the example event of a type for one endpoint ("send test event") with a delivery leased by
      * this node, and returns that delivery's job for the caller to attempt at once.
      */
-    public DeliveryJob acceptTest(String accountId, String endpointId) {
+    public DeliveryJob acceptTest(String accountId, String endpointId, EventType type) {
         return db.write(c -> {
             Endpoint endpoint = EndpointStore.find(c, endpointId).filter(e -> e.accountId().equals(accountId))
                     .orElseThrow(() -> new Problem.NotFound("endpoint", endpointId));
             Instant now = clock.instant();
-            Event event = new Event(Ids.newId("evt"), accountId, endpoint.chatbotId(), EventType.CHAT,
-                    SampleEvents.chat(endpoint.chatbotId()), Optional.empty(), now, true);
+            Event event = new Event(Ids.newId("evt"), accountId, endpoint.chatbotId(), type,
+                    SampleEvents.of(type, endpoint.chatbotId()), Optional.empty(), now, true);
             EventStore.insert(c, event);
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),

@@ -2,28 +2,22 @@ package io.chatwire.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.UUID;
+import io.chatwire.event.EventSchemas;
+import io.chatwire.event.EventType;
 
-/** The sample sent by "send test event": a real-shaped {@code chat} event, marked as a test in its text. */
+/**
+ * The sample sent by "send test event": the example of the type's schema, for the endpoint's own
+ * chatbot, so a receiver sees exactly the shape the catalog documents.
+ */
 final class SampleEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SampleEvents() {
     }
 
-    static String chat(String chatbotId) {
-        ObjectNode event = JSON.createObjectNode();
-        event.put("event", "chat");
-        var messages = event.putArray("messages");
-        messages.addObject().put("role", "assistant").put("content", "👋 Hello there! This is a test event from Chatwire.");
-        messages.addObject().put("role", "user").put("content", "Does my webhook endpoint work?");
-        event.putObject("answer").put("role", "assistant").put("content", "Yes: this test event reached it.")
-                .put("score", 0.99);
+    static String of(EventType type, String chatbotId) {
+        var event = EventSchemas.bundled().example(type);
         event.put("chatbot_id", chatbotId);
-        event.put("source", "api");
-        event.put("cost_credits", 0);
-        event.put("conversation_id", UUID.randomUUID().toString());
         try {
             return JSON.writeValueAsString(event);
         } catch (JsonProcessingException e) {

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.path.NodePath;
 import io.chatwire.input.Parameter;
 import io.chatwire.problem.Problem;
 import java.io.IOException;
@@ -24,14 +25,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Validates an event body from the platform against the Chat Data event shapes. Known fields must
- * have their documented types. A top-level field Chatwire does not know is accepted by default: the
- * day the platform adds a field, refusing it would refuse every event at the source, and receivers
- * get it anyway since the body is delivered as sent. The payload names such fields so that they can be
+ * Validates an event body from the platform against its type's JSON Schema ({@link EventSchemas}):
+ * the {@code event} field picks the schema, and its first complaint becomes a 400 naming the field.
+ * The checks a schema cannot make come first: UTF-8, JSON syntax, duplicate keys, depth and number
+ * length. A top-level field Chatwire does not know is accepted by default: the day the platform adds
+ * a field, refusing it would refuse every event at the source, and receivers get it anyway since the
+ * body is delivered as sent. The payload names such fields so that they can be
  * counted. An operator who prefers typos found at once refuses them ({@link UnknownFields#REFUSE},
  * {@code CHATWIRE_STRICT_EVENTS}). What is stored and delivered is the body exactly as the platform
  * sent it (it must be UTF-8): numbers keep their spelling, fields their order.
@@ -47,10 +49,6 @@ public final class EventParser {
         REFUSE
     }
 
-    private static final Set<String> KNOWN_FIELDS = Set.of(
-            "event", "chatbot_id", "messages", "answer", "client_ip", "source", "conversation_id",
-            "cost_credits", "lead", "created_at");
-
     private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(MAX_DEPTH)
@@ -65,6 +63,7 @@ public final class EventParser {
             .build();
 
     private final UnknownFields unknownFields;
+    private final EventSchemas schemas = EventSchemas.bundled();
 
     /** A parser that accepts unknown top-level fields (the default). */
     public EventParser() {
@@ -96,39 +95,88 @@ public final class EventParser {
         if (!(root instanceof ObjectNode event)) {
             throw new Problem.Invalid("invalid_json", "the body must be a JSON object, not " + describe(root));
         }
+        EventType type = eventType(event);
+        List<Error> errors = schemas.validator(type, unknownFields).validate(event);
+        if (!errors.isEmpty()) {
+            throw refusal(type, errors.getFirst());
+        }
         List<String> unknown = new ArrayList<>();
+        Set<String> known = schemas.fields(type);
         for (Iterator<String> names = event.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!KNOWN_FIELDS.contains(name)) {
-                if (unknownFields == UnknownFields.REFUSE) {
-                    throw new Problem.Invalid("unknown_field", "unknown field '" + name + "'");
-                }
+            if (!known.contains(name)) {
                 unknown.add(name);
             }
         }
-        EventType type = EventType.fromWire("event", requiredString(event, "event"));
-        String chatbotId = requiredString(event, "chatbot_id");
-        if (chatbotId.isBlank()) {
-            throw new Problem.Invalid("invalid_field", "chatbot_id must not be empty");
-        }
-        requireCleanText("chatbot_id", chatbotId, 256);
-        optionalString(event, "client_ip");
-        JsonNode sourceField = optional(event, "source", JsonNodeType.STRING);
-        if (sourceField != null) {
-            // Kept as a column of the usage aggregates, not only inside the stored body.
-            requireCleanText("source", sourceField.textValue(), 100);
-        }
-        optionalString(event, "conversation_id");
-        optionalString(event, "created_at");
-        optional(event, "cost_credits", JsonNodeType.NUMBER);
-        checkMessages(event, type == EventType.CHAT);
-        checkAnswer(event, type == EventType.CHAT);
-        checkLead(event, type == EventType.LEAD_SUBMISSION);
         JsonNode source = event.get("source");
         JsonNode credits = event.get("cost_credits");
-        return new EventPayload(type, chatbotId, text,
+        return new EventPayload(type, event.get("chatbot_id").textValue(), text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
                 credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown);
+    }
+
+    /** The type names the schema the rest is checked against, so it is read first. */
+    private static EventType eventType(ObjectNode event) {
+        JsonNode v = event.get("event");
+        if (v == null || v.isNull()) {
+            throw new Problem.Invalid("missing_field", "event is required");
+        }
+        if (!v.isTextual()) {
+            throw new Problem.Invalid("invalid_field", "event must be a string, not " + describe(v));
+        }
+        return EventType.fromWire("event", v.textValue());
+    }
+
+    /** The schema's complaint as a 400 naming the field ({@code messages[1].content}), in words a sender reads. */
+    private Problem.Invalid refusal(EventType type, Error e) {
+        String at = fieldName(e.getInstanceLocation());
+        JsonNode value = e.getInstanceNode();
+        JsonNode rule = e.getSchemaNode();
+        return switch (e.getKeyword()) {
+            case "required" -> new Problem.Invalid("missing_field",
+                    (at.isEmpty() ? "" : at + ".") + e.getProperty() + " is required");
+            case "additionalProperties" -> new Problem.Invalid("unknown_field", "unknown field '" + e.getProperty() + "'");
+            // Null counts as absent: a required field that is null is missing (an optional one may be null).
+            case "type" -> value != null && value.isNull() && !at.endsWith("]")
+                    ? new Problem.Invalid("missing_field", at + " is required")
+                    : new Problem.Invalid("invalid_field", at + " must be " + expected(rule) + ", not " + describe(value));
+            case "minLength" -> new Problem.Invalid("invalid_field", at + " must not be empty");
+            case "maxLength" -> new Problem.Invalid("invalid_field", at + " is longer than " + rule.asInt() + " characters");
+            case "maxItems", "maxProperties" -> new Problem.Invalid("invalid_field",
+                    at + " is too large: at most " + rule.asInt() + " entries");
+            // A pattern says nothing a sender can read: the field's description says what it must be.
+            case "pattern" -> new Problem.Invalid("invalid_field", at + " is not valid: " + schemas.rule(type, e));
+            default -> new Problem.Invalid("invalid_field", at + " is not valid: " + e.getMessage());
+        };
+    }
+
+    private static String fieldName(NodePath location) {
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            Object element = location.getElement(i);
+            if (element instanceof Integer index) {
+                name.append('[').append(index).append(']');
+            } else {
+                name.append(name.isEmpty() ? "" : ".").append(element);
+            }
+        }
+        return name.toString();
+    }
+
+    /** "a string", "an object" for a {@code type} keyword's value, null left out. */
+    private static String expected(JsonNode type) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode t : type.isArray() ? type : List.of(type)) {
+            if (!t.asText().equals("null")) {
+                names.add(switch (t.asText()) {
+                    case "array" -> "an array";
+                    case "object" -> "an object";
+                    case "integer" -> "an integer";
+                    default -> "a " + t.asText();
+                });
+            }
+        }
+        return String.join(" or ", names);
     }
 
     /**
@@ -171,130 +219,11 @@ public final class EventParser {
         }
     }
 
-    private static void checkMessages(ObjectNode event, boolean required) {
-        JsonNode messages = required ? require(event, "messages", JsonNodeType.ARRAY)
-                : optional(event, "messages", JsonNodeType.ARRAY);
-        if (messages == null) {
-            return;
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            String field = "messages[" + i + "]";
-            JsonNode m = messages.get(i);
-            if (!m.isObject()) {
-                throw new Problem.Invalid("invalid_field", field + " must be an object {role, content}");
-            }
-            requiredString((ObjectNode) m, field, "role");
-            requiredString((ObjectNode) m, field, "content");
-        }
-    }
-
-    private static void checkAnswer(ObjectNode event, boolean required) {
-        JsonNode answer = required ? require(event, "answer", JsonNodeType.OBJECT)
-                : optional(event, "answer", JsonNodeType.OBJECT);
-        if (answer == null) {
-            return;
-        }
-        requiredString((ObjectNode) answer, "answer", "role");
-        requiredString((ObjectNode) answer, "answer", "content");
-        JsonNode score = answer.get("score");
-        if (score != null && !score.isNull() && !score.isNumber()) {
-            throw new Problem.Invalid("invalid_field", "answer.score must be a number");
-        }
-    }
-
-    /** An id or label that becomes a column value: no control characters or lone surrogates, not too long. */
-    private static void requireCleanText(String field, String value, int maxLength) {
-        if (value.length() > maxLength) {
-            throw new Problem.Invalid("invalid_field", field + " is longer than " + maxLength + " characters");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean loneSurrogate = Character.isHighSurrogate(c)
-                    ? i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(++i))
-                    : Character.isLowSurrogate(c);
-            if (c < 0x20 || c == 0x7f || loneSurrogate) {
-                throw new Problem.Invalid("invalid_field", field + " contains control characters or invalid Unicode");
-            }
-        }
-    }
-
-    private static void checkLead(ObjectNode event, boolean required) {
-        JsonNode lead = required ? require(event, "lead", JsonNodeType.OBJECT)
-                : optional(event, "lead", JsonNodeType.OBJECT);
-        if (lead == null) {
-            return;
-        }
-        JsonNode uuid = lead.get("uuid");
-        if (uuid != null && !uuid.isTextual()) {
-            throw new Problem.Invalid("invalid_field", "lead.uuid must be a string");
-        }
-        for (Map.Entry<String, JsonNode> e : lead.properties()) {
-            if (e.getValue().isContainerNode() && e.getValue().size() > 1000) {
-                throw new Problem.Invalid("invalid_field", "lead." + e.getKey() + " is too large");
-            }
-        }
-    }
-
     /** Jackson's message without its note about the hidden source, keeping line and column. */
     public static String describe(JsonProcessingException e) {
         return e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[")
                 + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                 + e.getLocation().getColumnNr() + ")");
-    }
-
-    private static String requiredString(ObjectNode node, String field) {
-        return require(node, field, JsonNodeType.STRING).textValue();
-    }
-
-    private static String requiredString(ObjectNode node, String parent, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            throw new Problem.Invalid("missing_field", parent + "." + field + " is required");
-        }
-        if (!v.isTextual()) {
-            throw new Problem.Invalid("invalid_field", parent + "." + field + " must be a string, not " + describe(v));
-        }
-        return v.textValue();
-    }
-
-    private static void optionalString(ObjectNode node, String field) {
-        optional(node, field, JsonNodeType.STRING);
-    }
-
-    private static JsonNode require(ObjectNode node, String field, JsonNodeType type) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            throw new Problem.Invalid("missing_field", field + " is required");
-        }
-        return checkType(field, v, type);
-    }
-
-    /** The field's value if present and not null, else null; a present value of the wrong type is a 400. */
-    private static JsonNode optional(ObjectNode node, String field, JsonNodeType type) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        return checkType(field, v, type);
-    }
-
-    private static JsonNode checkType(String field, JsonNode v, JsonNodeType type) {
-        if (v.getNodeType() != type) {
-            throw new Problem.Invalid("invalid_field",
-                    field + " must be " + article(type) + ", not " + describe(v));
-        }
-        return v;
-    }
-
-    private static String article(JsonNodeType type) {
-        return switch (type) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case NUMBER -> "a number";
-            case STRING -> "a string";
-            case BOOLEAN -> "a boolean";
-            default -> type.name().toLowerCase(java.util.Locale.ROOT);
-        };
     }
 
     private static String describe(JsonNode v) {

@@ -254,7 +254,7 @@ class EventParserTest {
     void aScoreThatIsNotANumberIsRefused() {
         assertRefused("{\"event\":\"chat\",\"chatbot_id\":\"bot_1\",\"messages\":[],"
                 + "\"answer\":{\"role\":\"assistant\",\"content\":\"x\",\"score\":\"high\"}}", "invalid_field")
-                .hasMessage("answer.score must be a number");
+                .hasMessage("answer.score must be a number, not a string");
     }
 
     @Test

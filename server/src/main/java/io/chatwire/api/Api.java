@@ -209,6 +209,7 @@ public final class Api {
             events.register(r);
             chatData.register(r);
             analytics.register(r);
+            new EventTypeRoutes(io.chatwire.event.EventSchemas.bundled()).register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
             portal.ifPresent(p -> {
                 new PortalSessionRoutes(auth, p, limits.maxSettingsBytes()).register(r);

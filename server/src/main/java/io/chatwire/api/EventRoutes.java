@@ -202,13 +202,17 @@ final class EventRoutes {
         live.serve(ctx, account.id(), filter, Views.AttemptView::of);
     }
 
-    /** Sends a sample chat event to the endpoint now, and answers with the attempt. */
+    /**
+     * Sends the example event of a type (the {@code event} query parameter, chat by default) to the
+     * endpoint now, and answers with the attempt.
+     */
     private void sendTestEvent(Context ctx) {
         Account account = auth.requireAccount(ctx);
+        EventType type = Requests.query(ctx, "event").map(v -> EventType.fromWire("event", v)).orElse(EventType.CHAT);
         requireDeliveringAccount(account);
         String endpointId = s.endpoints().get(account.id(), ctx.pathParam("endpointId")).id();
         onDemand.admit(account, OnDemandQuota.Kind.TEST);
-        DeliveryJob job = s.intake().acceptTest(account.id(), endpointId);
+        DeliveryJob job = s.intake().acceptTest(account.id(), endpointId, type);
         Optional<Attempt> attempt = s.dispatcher().attemptNow(job);
         ctx.json(new Views.TestEventView(job.eventId(), attempt.map(Views.AttemptView::of)));
     }

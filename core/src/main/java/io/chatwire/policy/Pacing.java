@@ -18,8 +18,12 @@ import java.util.Optional;
 public final class Pacing {
     /** Claim condition on {@code deliveries}: its endpoint may take a request now (one parameter: now). */
     public static final String NOT_PACED = "endpoint_id NOT IN (SELECT id FROM endpoints WHERE paced_until > ?)";
-    /** The shortest pause a 429 sets, so that {@code Retry-After: 0} cannot make a loop of requests. */
-    static final Duration MIN_PAUSE = Duration.ofSeconds(1);
+    /**
+     * The shortest pause a 429 sets, so that {@code Retry-After: 0} cannot make a loop of requests (at
+     * most four a second, and the dispatcher fails the delivery after its spared attempts); short
+     * enough to honour Discord's sub-second {@code retry_after}.
+     */
+    static final Duration MIN_PAUSE = Duration.ofMillis(250);
 
     /** Takes the next slot if it is no later than the horizon; no row when it is later. */
     private static final String TAKE_SLOT = """

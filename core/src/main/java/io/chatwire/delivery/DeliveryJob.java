@@ -3,6 +3,7 @@ package io.chatwire.delivery;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.event.EventType;
 import io.chatwire.signing.SecretSet;
+import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
  * @param testEvent true for the sample sent by "send test event": its attempts are logged and tell the
  *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
+ * @param shaping the endpoint's filter and transform as they are now (none when it was deleted)
  */
 public record DeliveryJob(
         String deliveryId,
@@ -36,7 +38,8 @@ public record DeliveryJob(
         boolean endpointEnabled,
         boolean accountHasWebhooks,
         boolean testEvent,
-        SecretSet secrets) {
+        SecretSet secrets,
+        Shaping shaping) {
 
     /** Why an attempt is made. */
     public enum Cause {

@@ -2,6 +2,8 @@ package io.chatwire.delivery;
 
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
+import io.chatwire.transform.Shaped;
+import io.chatwire.transform.Shaper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -44,6 +46,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean closing;
     private final int endpointConcurrency;
     private final Duration endpointWait;
+    private final Shaper shaper;
     /** One gate per endpoint with attempts running or waiting; removed when the last one leaves, so bounded. */
     private final ConcurrentHashMap<String, EndpointGate> gates = new ConcurrentHashMap<>();
     private final Counter endpointWaitsExpired;
@@ -61,7 +64,8 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(DeliveryStore store, DeliveryTransport transport, RetryPolicy policy, Clock clock, RandomGenerator random,
             int maxInFlight, MeterRegistry metrics) {
-        this(store, transport, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics);
+        this(store, transport, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics,
+                new Shaper(metrics));
     }
 
     /**
@@ -71,11 +75,12 @@ public final class Dispatcher implements AutoCloseable {
      *     later — nothing is failed for waiting
      */
     public Dispatcher(DeliveryStore store, DeliveryTransport transport, RetryPolicy policy, Clock clock, RandomGenerator random,
-            int maxInFlight, int endpointConcurrency, MeterRegistry metrics) {
+            int maxInFlight, int endpointConcurrency, MeterRegistry metrics, Shaper shaper) {
         if (endpointConcurrency < 1) {
             throw new IllegalArgumentException("endpointConcurrency must be at least 1");
         }
         this.endpointConcurrency = endpointConcurrency;
+        this.shaper = shaper;
         this.endpointWait = store.leaseDuration().dividedBy(2);
         this.endpointWaitsExpired = Counter.builder("chatwire.delivery.endpoint.waits.expired")
                 .description("Attempts given back (lease left to run out) after waiting too long for a turn at their endpoint")
@@ -226,7 +231,7 @@ public final class Dispatcher implements AutoCloseable {
         Outcome outcome = decide(job, result);
         Attempt attempt = logEntry(job, startedAt, result, outcome);
         boolean held = store.record(job, attempt, outcome, clock.instant(),
-                !(result instanceof AttemptResult.NotAttempted));
+                !(result instanceof AttemptResult.NotAttempted || result instanceof AttemptResult.Dropped));
         count(result, outcome);
         if (!held) {
             log.info("lease of {} was lost during the attempt; another node owns it now", job);
@@ -247,11 +252,26 @@ public final class Dispatcher implements AutoCloseable {
             return new AttemptResult.NotAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
                     "the account moved to the free plan, which has no webhooks");
         }
-        byte[] body = job.payloadBytes();
+        // The body is made before signing, so that the signature covers the bytes actually sent.
+        Shaped.Send send;
+        switch (shaper.bodyFor(job.shaping(), job.payload())) {
+            case Shaped.Send s -> send = s;
+            case Shaped.Drop d -> {
+                return new AttemptResult.Dropped(d.reason());
+            }
+            case Shaped.Broken b -> {
+                return new AttemptResult.NotAttempted(ErrorKind.TRANSFORM, b.message());
+            }
+        }
+        byte[] body = send.body();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
         Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
                 job.secrets().current(), job.secrets().stillValid(startedAt));
+        if (!send.headers().isEmpty()) {
+            headers = new java.util.LinkedHashMap<>(headers);
+            headers.putAll(send.headers());
+        }
         AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body);
         latency.record(result.latency());
         return withoutSignatures(result, headers, job);
@@ -309,6 +329,7 @@ public final class Dispatcher implements AutoCloseable {
             case AttemptResult.Answered a -> Optional.of("HTTP " + a.status());
             case AttemptResult.NotAnswered n -> Optional.of(n.message());
             case AttemptResult.NotAttempted n -> Optional.of(n.message());
+            case AttemptResult.Dropped d -> Optional.of(d.reason());
         };
         return new Attempt(Ids.newId("att"), job.deliveryId(), job.eventId(), job.endpointId(), job.attempts() + 1,
                 job.cause().wireName(), job.url().map(Object::toString).orElse(""), startedAt, result.latency(),

@@ -15,6 +15,9 @@ import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.StoreUnavailableException;
+import io.chatwire.transform.Shaper;
+import io.chatwire.transform.Shaping;
+import io.chatwire.transform.Verdict;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -36,12 +39,14 @@ public final class EventIntake {
     private final DeliveryStore deliveries;
     private final Dispatcher dispatcher;
     private final Clock clock;
+    private final Shaper shaper;
 
-    public EventIntake(Database db, DeliveryStore deliveries, Dispatcher dispatcher, Clock clock) {
+    public EventIntake(Database db, DeliveryStore deliveries, Dispatcher dispatcher, Clock clock, Shaper shaper) {
         this.db = db;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
         this.clock = clock;
+        this.shaper = shaper;
     }
 
     /** The accepted event; {@code duplicate} when an earlier post with the same idempotency key made it. */
@@ -91,6 +96,7 @@ public final class EventIntake {
             }
             List<Endpoint> targets = EndpointStore.ofChatbot(c, chatbot.id()).stream()
                     .filter(e -> e.wants(payload.type()))
+                    .filter(e -> admits(e, payload))
                     .toList();
             List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now,
                     account.secrets());
@@ -98,6 +104,18 @@ public final class EventIntake {
         });
         dispatcher.dispatch(staged.jobs());
         return staged.accepted();
+    }
+
+    /**
+     * Whether the endpoint's filter lets the event through; one it keeps out is counted, not delivered.
+     * A filter that fails lets it through, so that the failure shows in the delivery's attempt log.
+     */
+    private boolean admits(Endpoint endpoint, EventPayload payload) {
+        if (shaper.admits(endpoint.shaping(), payload.json()) instanceof Verdict.Reject) {
+            EndpointStore.countFilteredOut(endpoint.id());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -115,7 +133,7 @@ public final class EventIntake {
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
-                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt());
+                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.shaping());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
             return stage(c, event, List.of(target), true, now, accountSecrets).getFirst();
         });
@@ -145,7 +163,8 @@ public final class EventIntake {
                     : accountSecrets;
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
-                    endpoint.contentType(), true, true, event.test(), secrets));
+                    endpoint.contentType(), true, true, event.test(), secrets,
+                    Shaping.of(endpoint.shaping().filter(), endpoint.shaping().transform())));
         }
         return jobs;
     }

@@ -12,6 +12,7 @@ import io.chatwire.store.DeferredUpdates;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
 import io.chatwire.store.SecretsAtRest;
+import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -31,12 +32,13 @@ import java.util.Set;
 public final class EndpointStore {
     private static final String COLUMNS = """
             id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
-            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at""";
+            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at,
+            filter_expression, transform_expression, filtered_out""";
     /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
-                                   created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, filter_expression, transform_expression)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     /** Relay endpoints (chatwire listen) are temporary and never dialled: they use no slot. */
     private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ? AND NOT relay";
@@ -45,7 +47,8 @@ public final class EndpointStore {
     private static final String BY_URL = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? AND url = ?";
     private static final String OF_CHATBOT = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? ORDER BY created_at, id";
     private static final String UPDATE = """
-            UPDATE endpoints SET url = ?, content_type = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?
+            UPDATE endpoints SET url = ?, content_type = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?,
+                                 filter_expression = ?, transform_expression = ?
             WHERE id = ? AND account_id = ?
             """;
     /** Enabling by hand clears the health record: the customer says the receiver is fixed. */
@@ -53,6 +56,7 @@ public final class EndpointStore {
             UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL, disabled_reason = NULL, disabled_at = NULL
             WHERE id = ?
             """;
+    private static final String COUNT_FILTERED_OUT = "UPDATE endpoints SET filtered_out = filtered_out + ? WHERE id = ?";
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ?";
     private static final String SECRETS = """
             SELECT secret, previous_secret, previous_secret_expires_at FROM endpoints WHERE id = ? AND account_id = ?
@@ -91,12 +95,28 @@ public final class EndpointStore {
 
     /** What a new endpoint should be. */
     public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
-            boolean enabled) {
+            boolean enabled, Shaping shaping) {
+        /** An endpoint that gets every event of its types as it is. */
+        public Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
+                boolean enabled) {
+            this(url, contentType, eventTypes, description, enabled, Shaping.NONE);
+        }
     }
 
-    /** Changes to an endpoint; absent fields stay as they are. */
+    /**
+     * Changes to an endpoint; absent fields stay as they are.
+     *
+     * @param filter present to change the filter: to the expression, or (empty) to none
+     * @param transform present to change the transform: to the expression, or (empty) to none
+     */
     public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
-            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
+            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled,
+            Optional<Optional<String>> filter, Optional<Optional<String>> transform) {
+        /** Changes that leave the filter and transform as they are. */
+        public Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
+                Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
+            this(url, contentType, eventTypes, description, enabled, Optional.empty(), Optional.empty());
+        }
     }
 
     /**
@@ -127,10 +147,12 @@ public final class EndpointStore {
         }
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
-                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now);
+                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now,
+                spec.shaping());
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
                 spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
-                spec.enabled(), now.toEpochMilli(), now.toEpochMilli());
+                spec.enabled(), now.toEpochMilli(), now.toEpochMilli(), spec.shaping().filter().orElse(null),
+                spec.shaping().transform().orElse(null));
         return endpoint;
     }
 
@@ -159,7 +181,7 @@ public final class EndpointStore {
             Optional<Endpoint> existing = Jdbc.queryOne(c, BY_URL, EndpointStore::endpoint, chatbotId, url.toString());
             if (existing.isEmpty()) {
                 return new Subscribed(insert(c, accountId, chatbotId,
-                        new Spec(url, DeliveryContentType.FOR_NEW_ENDPOINTS, EnumSet.of(type), "", true)),
+                        new Spec(url, DeliveryContentType.FOR_NEW_ENDPOINTS, EnumSet.of(type), "", true, Shaping.NONE)),
                         Subscribed.Change.CREATED);
             }
             Endpoint e = existing.get();
@@ -169,7 +191,8 @@ public final class EndpointStore {
             EnumSet<EventType> types = EnumSet.of(type);
             types.addAll(e.eventTypes());
             Jdbc.update(c, UPDATE, e.url().toString(), e.contentType().wireName(), EventType.toColumn(types),
-                    e.description(), e.enabled(), clock.instant().toEpochMilli(), e.id(), accountId);
+                    e.description(), e.enabled(), clock.instant().toEpochMilli(),
+                    e.shaping().filter().orElse(null), e.shaping().transform().orElse(null), e.id(), accountId);
             return new Subscribed(find(c, e.id()).orElseThrow(), Subscribed.Change.EXTENDED);
         });
     }
@@ -219,6 +242,8 @@ public final class EndpointStore {
             Jdbc.update(c, UPDATE, url.toString(), changes.contentType().orElse(current.contentType()).wireName(),
                     EventType.toColumn(changes.eventTypes().orElse(current.eventTypes())),
                     changes.description().orElse(current.description()), enabled, clock.instant().toEpochMilli(),
+                    changes.filter().orElse(current.shaping().filter()).orElse(null),
+                    changes.transform().orElse(current.shaping().transform()).orElse(null),
                     endpointId, accountId);
             if (enabled && changes.enabled().isPresent()) {
                 Jdbc.update(c, RESET_HEALTH, endpointId);
@@ -342,6 +367,31 @@ public final class EndpointStore {
         }
     }
 
+    /**
+     * Notes, as part of the write being run, that the endpoint's filter kept an event from it: such
+     * an event is no delivery, and this count is all that shows it was there.
+     */
+    public static void countFilteredOut(String endpointId) {
+        DeferredUpdates.add(new FilteredOut(endpointId, 1));
+    }
+
+    private record FilteredOut(String endpointId, long events) implements DeferredUpdates.Update {
+        @Override
+        public String key() {
+            return "endpoint.filtered|" + endpointId;
+        }
+
+        @Override
+        public DeferredUpdates.Update merge(DeferredUpdates.Update later) {
+            return new FilteredOut(endpointId, events + ((FilteredOut) later).events);
+        }
+
+        @Override
+        public void apply(Connection c) throws SQLException {
+            Jdbc.update(c, COUNT_FILTERED_OUT, events, endpointId);
+        }
+    }
+
     /** The chatbot's endpoints, read inside the caller's transaction (ingest fans out from these). */
     public static List<Endpoint> ofChatbot(Connection c, String chatbotId) throws SQLException {
         return Jdbc.query(c, OF_CHATBOT, EndpointStore::endpoint, chatbotId);
@@ -378,6 +428,8 @@ public final class EndpointStore {
                         Jdbc.optionalLong(rs, "disabled_at").map(Instant::ofEpochMilli)),
                 rs.getBoolean("own_secret"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
-                Instant.ofEpochMilli(rs.getLong("updated_at")));
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                new Shaping(Optional.ofNullable(rs.getString("filter_expression")),
+                        Optional.ofNullable(rs.getString("transform_expression")), rs.getLong("filtered_out")));
     }
 }

@@ -132,6 +132,7 @@ public final class Api {
                 new OnDemandQuota(new RateLimiter(limits.onDemandRate(), limits.onDemandBurst()), services.metrics()));
         long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
+        TransformRoutes transforms = new TransformRoutes(services, auth, limits.maxSettingsBytes());
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
         byte[] openApi = loadOpenApi();
         return Javalin.create(config -> {
@@ -194,9 +195,11 @@ public final class Api {
             events.register(r);
             chatData.register(r);
             analytics.register(r);
+            transforms.register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
+            r.exception(TransformRoutes.ExpressionRefused.class, (e, ctx) -> ctx.status(400).json(e.view));
             r.exception(StoreUnavailableException.class, (e, ctx) -> {
                 log.warn("database unavailable: {}", e.getMessage());
                 error(ctx, 503, "unavailable", "the database is unavailable; nothing was stored, try again shortly");

@@ -10,6 +10,10 @@ import io.chatwire.endpoint.EndpointUrl;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
+import io.chatwire.transform.Program;
+import io.chatwire.transform.Role;
+import io.chatwire.transform.Shaper;
+import io.chatwire.transform.Shaping;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URI;
@@ -24,7 +28,8 @@ import java.util.Set;
  */
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
-    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "content_type", "events", "description", "enabled");
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "content_type", "events", "description", "enabled",
+            "filter", "transform");
 
     private final Api.Services s;
     private final Auth auth;
@@ -213,7 +218,9 @@ final class SettingsRoutes {
                         .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(EnumSet.allOf(EventType.class)),
                 body.optionalString("description").orElse(""),
-                body.optionalBoolean("enabled").orElse(true));
+                body.optionalBoolean("enabled").orElse(true),
+                new Shaping(checkedExpression(body, Role.FILTER).flatMap(e -> e),
+                        checkedExpression(body, Role.TRANSFORM).flatMap(e -> e), 0));
         Endpoint created = s.endpoints().create(account.id(), ctx.pathParam("chatbotId"), spec);
         ctx.status(201).json(Views.EndpointView.of(created));
     }
@@ -238,7 +245,9 @@ final class SettingsRoutes {
                 body.optionalString("content_type").map(SettingsRoutes::contentType),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes),
                 body.optionalString("description"),
-                body.optionalBoolean("enabled"));
+                body.optionalBoolean("enabled"),
+                checkedExpression(body, Role.FILTER),
+                checkedExpression(body, Role.TRANSFORM));
         ctx.json(Views.EndpointView.of(s.endpoints().update(account.id(), ctx.pathParam("endpointId"), changes)));
     }
 
@@ -278,6 +287,21 @@ final class SettingsRoutes {
         URI url = EndpointUrl.parse(raw);
         s.guard().checkRegistration(url);
         return url;
+    }
+
+    /**
+     * An endpoint's filter or transform as given (see {@link JsonBody#clearableText}), compiled now so
+     * that one that does not compile is refused at once, with where.
+     */
+    static Optional<Optional<String>> checkedExpression(JsonBody body, Role role) {
+        Optional<Optional<String>> given = body.clearableText(role.field(), Program.MAX_SOURCE);
+        given.flatMap(e -> e).ifPresent(source -> {
+            if (Shaper.check(role, source) instanceof Program.Compiled.Refused r) {
+                throw new Problem.Invalid("invalid_" + role.field(), role.field() + ": " + r.message()
+                        + r.position().map(p -> " at " + p).orElse(""));
+            }
+        });
+        return given;
     }
 
     static Set<EventType> eventTypes(List<String> names) {

@@ -78,13 +78,15 @@ final class Views {
         }
     }
 
+    /** @param filteredOut events the endpoint's filter kept from it (no deliveries were made for them) */
     record EndpointView(String id, String chatbotId, String url, String contentType, List<String> events,
             String description, boolean enabled, HealthView health, boolean ownSecret, Instant createdAt,
-            Instant updatedAt) {
+            Instant updatedAt, Optional<String> filter, Optional<String> transform, long filteredOut) {
         static EndpointView of(Endpoint e) {
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(), e.contentType().wireName(),
                     e.eventTypes().stream().sorted().map(EventType::wireName).toList(), e.description(), e.enabled(),
-                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt());
+                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt(), e.shaping().filter(),
+                    e.shaping().transform(), e.shaping().filteredOut());
         }
     }
 

@@ -1,0 +1,30 @@
+package io.chatwire.transform;
+
+import java.time.Duration;
+
+/**
+ * What an expression is for, and so how long one run of it may take. A filter runs inside ingest's
+ * write (one per subscribed endpoint), so it gets much less time than a transform, which runs on its
+ * delivery's own thread.
+ */
+public enum Role {
+    FILTER("filter", Duration.ofMillis(50)),
+    TRANSFORM("transform", Duration.ofMillis(250));
+
+    private final String field;
+    private final Duration timeLimit;
+
+    Role(String field, Duration timeLimit) {
+        this.field = field;
+        this.timeLimit = timeLimit;
+    }
+
+    /** The name of the endpoint's field (and the preview's). */
+    public String field() {
+        return field;
+    }
+
+    public Duration timeLimit() {
+        return timeLimit;
+    }
+}

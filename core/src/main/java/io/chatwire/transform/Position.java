@@ -11,7 +11,15 @@ import java.util.Optional;
  */
 public record Position(int offset, int line, int column) {
 
-    /** The position of a character offset in {@code source}; empty when the engine gave none. */
+    /**
+     * The position the engine reports: it counts the character just past the token where it went
+     * wrong, and the answer names that token's last character.
+     */
+    static Optional<Position> ofEngine(String source, int location) {
+        return in(source, location - 1);
+    }
+
+    /** The position of a character offset in {@code source}; empty when there is none. */
     static Optional<Position> in(String source, int offset) {
         if (offset < 0) {
             return Optional.empty();

@@ -35,6 +35,15 @@ public final class Program {
     static final int MAX_STRING = 1 << 20;
     /** Items in any array, or keys in any object, a run makes. */
     static final int MAX_ITEMS = 100_000;
+    /**
+     * Characters and items all the steps of one run may give back, added up: single results are capped
+     * above, and this bounds what many of them kept together (a list of large strings) can hold.
+     */
+    static final long RUN_CHARACTERS = 32L << 20;
+    static final long RUN_ITEMS = 2_000_000;
+    private static final String TOO_LONG_STRINGS = "strings longer than " + MAX_STRING + " characters";
+    private static final String TOO_LONG_ARRAYS = "arrays of more than " + MAX_ITEMS + " items";
+    private static final String TOO_LARGE_OBJECTS = "objects of more than " + MAX_ITEMS + " keys";
 
     private final String source;
     private final Role role;
@@ -76,7 +85,7 @@ public final class Program {
         try {
             expression = Jsonata.jsonata(source);
         } catch (JException e) {
-            return new Compiled.Refused(message(e), Position.in(source, e.getLocation()));
+            return new Compiled.Refused(message(e), Position.ofEngine(source, e.getLocation()));
         } catch (RuntimeException | StackOverflowError e) {
             return new Compiled.Refused("not a valid JSONata expression", Optional.empty());
         }
@@ -84,11 +93,16 @@ public final class Program {
         if (regex.isPresent()) {
             return new Compiled.Refused("regular expressions are not available in Chatwire " + role.field()
                     + "s (they cannot be stopped once running); use $contains, $substringBefore, $lowercase and"
-                    + " similar string functions", Position.in(source, regex.get()));
+                    + " similar string functions", Position.ofEngine(source, regex.get()));
         }
         expression.registerFunction("eval", (Jsonata.Fn1<Object, Object>) ignored -> {
             throw new JException("$eval is not available in Chatwire " + role.field() + "s", -1);
         });
+        // The same signatures as the engine's own, so that their use (and context binding) is unchanged.
+        expression.registerFunction("pad", Jsonata.function("pad", "<s-ns?:s>", BoundedFunctions.class, null, "pad"));
+        expression.registerFunction("join", Jsonata.function("join", "<a<s>s?:s>", BoundedFunctions.class, null, "join"));
+        expression.registerFunction("replace",
+                Jsonata.function("replace", "<s-(sf)(sf)n?:s>", BoundedFunctions.class, null, "replace"));
         return new Compiled.Ok(new Program(source, role, expression));
     }
 
@@ -122,7 +136,7 @@ public final class Program {
             bounds.exit(result);
             return new Run.Value(Optional.ofNullable(result));
         } catch (JException e) {
-            return new Run.Failed(message(e), Position.in(source, e.getLocation()));
+            return new Run.Failed(message(e), Position.ofEngine(source, e.getLocation()));
         } catch (StackOverflowError e) {
             return new Run.Failed("the " + role.field() + " nests too deeply", Optional.empty());
         } catch (RuntimeException e) {
@@ -134,6 +148,9 @@ public final class Program {
 
     private static String message(JException e) {
         String m = e.getMessage();
+        if (m != null && m.startsWith("JSonataException ")) {
+            return e.getError(); // Not one of the engine's codes: ours, or $error's, whose text is the message.
+        }
         return m == null || m.isBlank() ? "invalid expression (" + e.getError() + ")" : m;
     }
 
@@ -141,6 +158,8 @@ public final class Program {
     private final class Bounds {
         private final long deadline;
         private int depth;
+        private long characters;
+        private long items;
 
         Bounds(long deadline) {
             this.deadline = deadline;
@@ -160,15 +179,24 @@ public final class Program {
         void exit(Object result) {
             depth--;
             switch (result) {
-                case String s when s.length() > MAX_STRING -> throw new JException("the " + role.field()
-                        + " made a string longer than " + MAX_STRING + " characters", -1);
-                case Collection<?> c when c.size() > MAX_ITEMS -> throw new JException("the " + role.field()
-                        + " made an array of more than " + MAX_ITEMS + " items", -1);
-                case Map<?, ?> m when m.size() > MAX_ITEMS -> throw new JException("the " + role.field()
-                        + " made an object of more than " + MAX_ITEMS + " keys", -1);
+                case String s -> add(s.length(), MAX_STRING, RUN_CHARACTERS, TOO_LONG_STRINGS);
+                case Collection<?> c -> add(c.size(), MAX_ITEMS, RUN_ITEMS, TOO_LONG_ARRAYS);
+                case Map<?, ?> m -> add(m.size(), MAX_ITEMS, RUN_ITEMS, TOO_LARGE_OBJECTS);
                 case null, default -> {
                 }
             }
+        }
+
+        private void add(int size, int max, long runMax, String what) {
+            boolean characters = runMax == RUN_CHARACTERS;
+            long total = characters ? (this.characters += size) : (this.items += size);
+            if (size > max || total > runMax) {
+                throw tooMuch(what);
+            }
+        }
+
+        private JException tooMuch(String what) {
+            return new JException("the " + role.field() + " made " + what + ", or too much data in all", -1);
         }
     }
 
@@ -181,7 +209,7 @@ public final class Program {
             Field astField = Jsonata.class.getDeclaredField("ast");
             astField.setAccessible(true);
             Object root = astField.get(expression);
-            Class<?> symbol = root.getClass();
+            Class<?> symbol = Class.forName("com.dashjoin.jsonata.Parser$Symbol");
             Field type = symbol.getDeclaredField("type");
             Field position = symbol.getDeclaredField("position");
             type.setAccessible(true);

@@ -45,6 +45,8 @@ public final class Program {
     private static final String TOO_LONG_ARRAYS = "arrays of more than " + MAX_ITEMS + " items";
     private static final String TOO_LARGE_OBJECTS = "objects of more than " + MAX_ITEMS + " keys";
 
+    private static final Field SYMBOL_POSITION = symbolField("position");
+
     private final String source;
     private final Role role;
     private final Jsonata expression;
@@ -129,14 +131,16 @@ public final class Program {
     Run run(Object input) {
         Jsonata.Frame frame = expression.createFrame();
         Bounds bounds = new Bounds(System.nanoTime() + role.timeLimit().toNanos());
-        frame.setEvaluateEntryCallback((expr, in, env) -> bounds.enter());
+        frame.setEvaluateEntryCallback((expr, in, env) -> bounds.enter(expr));
         frame.setEvaluateExitCallback((expr, in, env, result) -> bounds.exit(result));
         try {
             Object result = expression.evaluate(input, frame);
             bounds.exit(result);
             return new Run.Value(Optional.ofNullable(result));
         } catch (JException e) {
-            return new Run.Failed(message(e), Position.ofEngine(source, e.getLocation()));
+            // The engine gives most run-time errors no position: the step that was running then has one.
+            int location = e.getLocation() > 0 ? e.getLocation() : bounds.runningStepLocation();
+            return new Run.Failed(message(e), Position.ofEngine(source, location));
         } catch (StackOverflowError e) {
             return new Run.Failed("the " + role.field() + " nests too deeply", Optional.empty());
         } catch (RuntimeException e) {
@@ -160,12 +164,14 @@ public final class Program {
         private int depth;
         private long characters;
         private long items;
+        /** The steps being evaluated, outermost first (the engine's syntax nodes). */
+        private final Object[] running = new Object[MAX_DEPTH + 2];
 
         Bounds(long deadline) {
             this.deadline = deadline;
         }
 
-        void enter() {
+        void enter(Object step) {
             if (++depth > MAX_DEPTH) {
                 throw new JException("the " + role.field() + " nests deeper than " + MAX_DEPTH
                         + " steps (runaway recursion?)", -1);
@@ -173,6 +179,20 @@ public final class Program {
             if (System.nanoTime() > deadline) {
                 throw new JException("the " + role.field() + " ran longer than " + role.timeLimit().toMillis()
                         + " ms", -1);
+            }
+            running[depth] = step;
+        }
+
+        /** Where the innermost step still running is in the source, or -1. */
+        int runningStepLocation() {
+            Object step = depth > 0 && depth < running.length ? running[depth] : null;
+            if (step == null) {
+                return -1;
+            }
+            try {
+                return SYMBOL_POSITION.getInt(step);
+            } catch (IllegalAccessException | IllegalArgumentException e) {
+                return -1;
             }
         }
 
@@ -200,6 +220,17 @@ public final class Program {
         }
     }
 
+    /** A field of the engine's syntax node class, which keeps them package-private. */
+    private static Field symbolField(String name) {
+        try {
+            Field f = Class.forName("com.dashjoin.jsonata.Parser$Symbol").getDeclaredField(name);
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the JSONata engine's syntax nodes changed (no field " + name + ")", e);
+        }
+    }
+
     /**
      * The offset of the first regular-expression literal in the parsed expression, found by walking
      * the engine's syntax tree (its node class keeps its fields package-private, hence reflection).
@@ -209,11 +240,9 @@ public final class Program {
             Field astField = Jsonata.class.getDeclaredField("ast");
             astField.setAccessible(true);
             Object root = astField.get(expression);
-            Class<?> symbol = Class.forName("com.dashjoin.jsonata.Parser$Symbol");
-            Field type = symbol.getDeclaredField("type");
-            Field position = symbol.getDeclaredField("position");
-            type.setAccessible(true);
-            position.setAccessible(true);
+            Class<?> symbol = SYMBOL_POSITION.getDeclaringClass();
+            Field type = symbolField("type");
+            Field position = SYMBOL_POSITION;
             List<Field> children = new java.util.ArrayList<>();
             for (Field f : symbol.getDeclaredFields()) {
                 if (!Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive() && f.getType() != String.class) {

@@ -5,11 +5,12 @@ import java.time.Duration;
 /**
  * What an expression is for, and so how long one run of it may take. A filter runs inside ingest's
  * write (one per subscribed endpoint), so it gets much less time than a transform, which runs on its
- * delivery's own thread.
+ * delivery's own thread. Both are far above what real expressions take (tens of microseconds, see
+ * docs/benchmarks.md): they are there to stop runaway ones, also on a loaded machine.
  */
 public enum Role {
-    FILTER("filter", Duration.ofMillis(50)),
-    TRANSFORM("transform", Duration.ofMillis(250));
+    FILTER("filter", Duration.ofMillis(100)),
+    TRANSFORM("transform", Duration.ofSeconds(1));
 
     private final String field;
     private final Duration timeLimit;

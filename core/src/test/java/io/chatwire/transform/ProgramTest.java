@@ -70,6 +70,16 @@ class ProgramTest {
     }
 
     @Test
+    void aRunTimeErrorSaysWhichStepFailed() {
+        Shaped shaped = shaper.bodyFor(transform("{\n  'a': answer.score + 'points'\n}"), CHAT);
+
+        assertThat(shaped).isInstanceOfSatisfying(Shaped.Broken.class, b -> {
+            assertThat(b.message()).contains("must evaluate to a number");
+            assertThat(b.position()).hasValueSatisfying(p -> assertThat(p.line()).isEqualTo(2));
+        });
+    }
+
+    @Test
     void eachExpressionIsCompiledOnceAndThenShared() {
         Shaping a = filter("answer.score < 0.5");
         for (int i = 0; i < 100; i++) {

@@ -1,6 +1,7 @@
 package io.chatwire.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.chatwire.account.Account;
 import io.chatwire.problem.Problem;
 import io.chatwire.transform.Position;
@@ -49,7 +50,7 @@ final class TransformRoutes {
      * @param body the exact text that would be signed and sent
      * @param json the body again as JSON, when it is JSON
      */
-    record TransformView(String outcome, Optional<String> body, @JsonRawValue Optional<String> json,
+    record TransformView(String outcome, Optional<String> body, Optional<JsonNode> json,
             Map<String, String> headers, Optional<String> reason) {
     }
 
@@ -126,10 +127,9 @@ final class TransformRoutes {
         }
     }
 
-    private static Optional<String> asJson(String text) {
+    private static Optional<JsonNode> asJson(String text) {
         try {
-            Api.JSON.readTree(text);
-            return text.isBlank() ? Optional.empty() : Optional.of(text);
+            return Optional.ofNullable(Api.JSON.readTree(text)).filter(node -> !node.isMissingNode());
         } catch (java.io.IOException | RuntimeException notJson) {
             return Optional.empty();
         }

@@ -62,14 +62,16 @@ final class TransformRoutes {
         JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), FIELDS);
         Optional<String> filter = body.clearableText("filter", Program.MAX_SOURCE).flatMap(e -> e);
         Optional<String> transform = body.clearableText("transform", Program.MAX_SOURCE).flatMap(e -> e);
-        if (filter.isEmpty() && transform.isEmpty()) {
-            throw new Problem.Invalid("missing_field", "give a filter, a transform, or both");
-        }
         Optional<String> example = body.optionalObject("event");
         Optional<String> eventId = body.optionalString("event_id");
+        if (filter.isEmpty() && transform.isEmpty()) {
+            throw new Problem.Invalid("missing_field", "give a filter, a transform, or both (with event or event_id)");
+        }
         if (example.isPresent() == eventId.isPresent()) {
-            throw new Problem.Invalid("missing_field",
-                    "give either event (an example event, as a JSON object) or event_id (one of your stored events)");
+            throw new Problem.Invalid("missing_field", "give either event (an example event, as a JSON object) or "
+                    + "event_id (one of your stored events), to run the " + (filter.isPresent() ? "filter" : "")
+                    + (filter.isPresent() && transform.isPresent() ? " and " : "")
+                    + (transform.isPresent() ? "transform" : "") + " over");
         }
         String event = example.orElseGet(() -> s.events().get(account.id(), eventId.get()).payload());
         Optional<Program> filterProgram = filter.map(f -> compiled(Role.FILTER, f));

@@ -23,8 +23,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Accepts an event from the platform: stores it and one delivery per enabled, subscribed endpoint of
@@ -71,6 +73,7 @@ public final class EventIntake {
     }
 
     private Accepted acceptOnce(EventPayload payload, Optional<String> idempotencyKey) {
+        Set<String> filteredOut = filteredOut(payload);
         Staged staged = db.write(c -> {
             if (idempotencyKey.isPresent()) {
                 Optional<Event> earlier = EventStore.findByIdempotencyKey(c, idempotencyKey.get());
@@ -96,7 +99,7 @@ public final class EventIntake {
             }
             List<Endpoint> targets = EndpointStore.ofChatbot(c, chatbot.id()).stream()
                     .filter(e -> e.wants(payload.type()))
-                    .filter(e -> admits(e, payload))
+                    .filter(e -> admitted(e, filteredOut))
                     .toList();
             List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now,
                     account.secrets());
@@ -107,11 +110,26 @@ public final class EventIntake {
     }
 
     /**
-     * Whether the endpoint's filter lets the event through; one it keeps out is counted, not delivered.
-     * A filter that fails lets it through, so that the failure shows in the delivery's attempt log.
+     * The chatbot's endpoints whose filter keeps the event out. Judged before the write, from a read:
+     * the writer is shared by every ingest, and must not wait for customers' expressions. A filter
+     * that fails lets the event through, so that the failure shows in the delivery's attempt log.
      */
-    private boolean admits(Endpoint endpoint, EventPayload payload) {
-        if (shaper.admits(endpoint.shaping(), payload.json()) instanceof Verdict.Reject) {
+    private Set<String> filteredOut(EventPayload payload) {
+        List<EndpointStore.Filter> filters = db.read(c -> EndpointStore.filtersOfChatbot(c, payload.chatbotId()));
+        Set<String> out = new HashSet<>();
+        for (EndpointStore.Filter f : filters) {
+            if (f.eventTypes().contains(payload.type())
+                    && shaper.admits(Shaping.of(Optional.of(f.expression()), Optional.empty()), payload.json())
+                            instanceof Verdict.Reject) {
+                out.add(f.endpointId());
+            }
+        }
+        return out;
+    }
+
+    /** False for an endpoint the filter kept the event from: counted, not delivered. */
+    private static boolean admitted(Endpoint endpoint, Set<String> filteredOut) {
+        if (filteredOut.contains(endpoint.id())) {
             EndpointStore.countFilteredOut(endpoint.id());
             return false;
         }

@@ -56,6 +56,10 @@ public final class EndpointStore {
             UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL, disabled_reason = NULL, disabled_at = NULL
             WHERE id = ?
             """;
+    private static final String FILTERS_OF_CHATBOT = """
+            SELECT id, filter_expression, event_types FROM endpoints
+            WHERE chatbot_id = ? AND enabled = ? AND filter_expression IS NOT NULL
+            """;
     private static final String COUNT_FILTERED_OUT = "UPDATE endpoints SET filtered_out = filtered_out + ? WHERE id = ?";
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ?";
     private static final String SECRETS = """
@@ -365,6 +369,16 @@ public final class EndpointStore {
             Jdbc.update(c, AUTO_DISABLE, false, reason, lastAt.toEpochMilli(), endpointId, true,
                     lastAt.minus(disableAfter).toEpochMilli());
         }
+    }
+
+    /** An enabled endpoint's filter, with the event types it is subscribed to. */
+    public record Filter(String endpointId, String expression, Set<EventType> eventTypes) {
+    }
+
+    /** The filters of the chatbot's enabled endpoints (ingest judges an event by them before storing it). */
+    public static List<Filter> filtersOfChatbot(Connection c, String chatbotId) throws SQLException {
+        return Jdbc.query(c, FILTERS_OF_CHATBOT, rs -> new Filter(rs.getString("id"), rs.getString("filter_expression"),
+                EventType.fromColumn(rs.getString("event_types"))), chatbotId, true);
     }
 
     /**

@@ -67,8 +67,9 @@ export function shapingFields(initial) {
   }
   previewBtn.addEventListener('click', () => { clearTimeout(timer); return busy(previewBtn, run, error); });
 
-  const el = h('fieldset', { class: 'field shaping' },
-    h('legend', { text: 'Filter and transform (optional)' }),
+  // Closed unless the endpoint has one: most endpoints take events as they are.
+  const el = h('details', { class: 'field shaping', open: Boolean(initial.filter || initial.transform) },
+    h('summary', { class: 'shaping-toggle', text: 'Filter and transform (optional)' }),
     h('p', { class: 'help' }, 'Written in ', h('a', { href: 'https://docs.jsonata.org/overview', target: '_blank', rel: 'noopener', text: 'JSONata' }),
       ', over the event. The filter decides whether this endpoint gets an event at all; the transform makes the body it is sent ',
       '(no value: nothing is sent; ', h('code', { text: "$header('X-Name', value)" }), ' adds a header).'),

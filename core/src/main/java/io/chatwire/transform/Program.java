@@ -146,7 +146,7 @@ public final class Program {
         } catch (RuntimeException e) {
             // The engine's own slips (a cast it did not expect) are the expression's failure, not ours.
             return new Run.Failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    Optional.empty());
+                    Position.ofEngine(source, bounds.runningStepLocation()));
         }
     }
 

@@ -71,17 +71,21 @@ public final class Shaper {
 
     /** The filter's verdict on an event's payload. */
     public Verdict admits(Shaping shaping, String payloadJson) {
-        if (shaping.filter().isEmpty()) {
-            return new Verdict.Admit();
-        }
-        Verdict verdict = switch (program(Role.FILTER, shaping.filter().get())) {
-            case Program.Compiled.Refused r -> new Verdict.Broken("filter: " + r.message(), r.position());
-            case Program.Compiled.Ok ok -> verdictOf(ok.program().runOnJson(payloadJson));
-        };
+        Verdict verdict = verdict(shaping, payloadJson);
         if (verdict instanceof Verdict.Reject) {
             filteredOut.increment();
         }
         return verdict;
+    }
+
+    private Verdict verdict(Shaping shaping, String payloadJson) {
+        if (shaping.filter().isEmpty()) {
+            return new Verdict.Admit();
+        }
+        return switch (program(Role.FILTER, shaping.filter().get())) {
+            case Program.Compiled.Refused r -> new Verdict.Broken("filter: " + r.message(), r.position());
+            case Program.Compiled.Ok ok -> verdictOf(ok.program().runOnJson(payloadJson));
+        };
     }
 
     /** The filter's verdict from one run of it: JSONata's truthiness, errors kept with their place. */
@@ -111,7 +115,7 @@ public final class Shaper {
     }
 
     private Shaped shape(Shaping shaping, String payloadJson) {
-        if (shaping.filter().isPresent() && admits(shaping, payloadJson) instanceof Verdict.Broken b) {
+        if (shaping.filter().isPresent() && verdict(shaping, payloadJson) instanceof Verdict.Broken b) {
             return new Shaped.Broken(b.message(), b.position());
         }
         if (shaping.transform().isEmpty()) {

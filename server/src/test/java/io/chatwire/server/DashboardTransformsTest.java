@@ -42,6 +42,8 @@ class DashboardTransformsTest {
                     By.cssSelector(".endpoint[data-endpoint-id='" + endpointId + "']")));
             endpoint.findElement(By.cssSelector(".edit-endpoint")).click();
             WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".is-editing .endpoint-form")));
+            assertThat(form.findElement(By.cssSelector(".shaping")).getAttribute("open")).as("closed while unused").isNull();
+            form.findElement(By.cssSelector(".shaping-toggle")).click();
             WebElement filter = browser.byLabel(form, "Filter");
             WebElement transform = browser.byLabel(form, "Transform");
 

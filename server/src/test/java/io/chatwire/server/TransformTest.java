@@ -57,6 +57,26 @@ class TransformTest {
     }
 
     @Test
+    void aFilterThatFailsOnAnEventIsNotSilentItsDeliveryFailsWithKindTransform() {
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = createEndpoint(account, chatbot, receiver, "\"filter\":\"$number(source) > 1\"");
+
+            String eventId = chatwire.postEvent(RunningChatwire.chatEvent(chatbot, "a source that is no number"));
+
+            JsonNode delivery = await().atMost(Duration.ofSeconds(10)).until(() -> onlyDelivery(account, eventId),
+                    d -> d.get("status").asText().equals("failed"));
+            assertThat(delivery.get("endpoint_id").asText()).isEqualTo(endpoint);
+            JsonNode attempt = delivery.get("attempts").get(0);
+            assertThat(attempt.get("error_kind").asText()).isEqualTo("transform");
+            assertThat(attempt.get("error_message").asText()).startsWith("filter: ").contains("line 1");
+            assertThat(receiver.count()).isZero();
+            assertThat(account.api().get("/v1/endpoints/" + endpoint).json().get("filtered_out").asLong()).isZero();
+        }
+    }
+
+    @Test
     void anEndpointFilteredByScoreGetsOnlyAnswersToReview() {
         TestAccount account = chatwire.createAccount("standard");
         String chatbot = chatwire.createChatbot(account);

@@ -5,6 +5,7 @@ import * as catalog from './catalog.js';
 import { h, clear, fmt, uid } from './dom.js';
 import { policyFields, policySummary } from './policies.js';
 import { kindField, kindNote } from './destinations.js';
+import { shapingFields, shapingSummary } from './transforms.js';
 import {
   announce, busy, confirmDialog, copyText, emptyState, errorSlot, pageHeader, showError, spinner, toast,
 } from './ui.js';
@@ -296,7 +297,8 @@ function chatbotCard(bot, account, onCountChange) {
         h('ul', { class: 'chips', 'aria-label': 'Events sent' }, e.events.map((t) => h('li', { class: 'chip', text: t }))),
         kindNote(e) || h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null,
-        policySummary(e)),
+        policySummary(e),
+        shapingSummary(e)),
       h('div', { class: 'endpoint-actions' }, catalog.typePicker(e.id), testBtn, catalog.receiveButton(e.id), editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
       errorEl);
@@ -423,6 +425,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     placeholder: 'e.g. CRM sync (optional)',
   });
   const policy = policyFields(initial);
+  const shaping = shapingFields(initial);
   const error = errorSlot();
   const save = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
   const form = h('form', { class: 'endpoint-form', novalidate: true, 'aria-label': title },
@@ -444,6 +447,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
       h('label', { for: description.id, text: 'Description' }),
       description),
     policy.el,
+    shaping.el,
     error,
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'btn', text: 'Cancel', onclick: onCancel }),
@@ -469,7 +473,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     }
     busy(save, () => onSubmit({
       url: url.value.trim(), content_type: contentType.value, events, description: description.value.trim(),
-      ...policy.values(), ...kind.values(),
+      ...policy.values(), ...kind.values(), ...shaping.values(),
     }), error);
   });
   return form;

@@ -26,8 +26,16 @@ public sealed interface AttemptResult {
         }
     }
 
+    /** The endpoint's transform chose to send nothing for the event: done, and nobody's failure. */
+    record Dropped(String reason) implements AttemptResult {
+        @Override
+        public Duration latency() {
+            return Duration.ZERO;
+        }
+    }
+
     default boolean succeeded() {
-        return this instanceof Answered a && a.isSuccess();
+        return this instanceof Answered a && a.isSuccess() || this instanceof Dropped;
     }
 
     default Optional<ErrorKind> errorKind() {
@@ -37,6 +45,7 @@ public sealed interface AttemptResult {
             case Answered a -> Optional.of(ErrorKind.HTTP_STATUS);
             case NotAnswered n -> Optional.of(n.kind());
             case NotAttempted n -> Optional.of(n.kind());
+            case Dropped d -> Optional.empty();
         };
     }
 }

@@ -5,6 +5,7 @@ import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.event.EventType;
 import io.chatwire.policy.JobPolicy;
 import io.chatwire.signing.SecretSet;
+import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import java.util.Optional;
  *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
  * @param policy the endpoint's own rate limit, retry schedule, timeout and static headers
  * @param kind the endpoint's kind: what the event becomes on the wire and how the answer reads
+ * @param shaping the endpoint's filter and transform as they are now (none when it was deleted)
  */
 public record DeliveryJob(
         String deliveryId,
@@ -42,7 +44,8 @@ public record DeliveryJob(
         boolean testEvent,
         SecretSet secrets,
         JobPolicy policy,
-        Destination kind) {
+        Destination kind,
+        Shaping shaping) {
 
     /** Why an attempt is made. */
     public enum Cause {

@@ -13,6 +13,7 @@ import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
 import io.chatwire.store.SecretsAtRest;
+import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +68,7 @@ public final class DeliveryStore {
     private static final String JOBS = """
             SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
                    e.id AS event_id, e.event_type, e.payload, e.test,
-                   en.url, en.content_type, en.enabled, en.kind,
+                   en.url, en.content_type, en.enabled, en.kind, en.filter_expression, en.transform_expression,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
                    a.plan, a.signing_secret, a.previous_signing_secret, a.previous_secret_expires_at AS account_previous_expires,
                    %s
@@ -254,7 +255,9 @@ public final class DeliveryStore {
                                 "signing_secret", "previous_signing_secret", "account_previous_expires"),
                 PolicyStore.job(rs, db.cipher(), rs.getString("endpoint_id")),
                 Optional.ofNullable(rs.getString("kind")).map(k -> Destination.fromWire("kind", k))
-                        .orElse(Destination.FOR_NEW_ENDPOINTS)),
+                        .orElse(Destination.FOR_NEW_ENDPOINTS),
+                Shaping.of(Optional.ofNullable(rs.getString("filter_expression")),
+                        Optional.ofNullable(rs.getString("transform_expression")))),
                 deliveryIds.toArray());
     }
 

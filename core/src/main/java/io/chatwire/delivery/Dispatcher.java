@@ -3,8 +3,12 @@ package io.chatwire.delivery;
 import io.chatwire.policy.Pacing;
 import io.chatwire.destination.Destination;
 import io.chatwire.destination.Verdict;
+import io.chatwire.destination.Webhook;
+import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
+import io.chatwire.transform.Shaped;
+import io.chatwire.transform.Shaper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -54,6 +58,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean closing;
     private final int endpointConcurrency;
     private final Duration endpointWait;
+    private final Shaper shaper;
     /** One gate per endpoint with attempts running or waiting; removed when the last one leaves, so bounded. */
     private final ConcurrentHashMap<String, EndpointGate> gates = new ConcurrentHashMap<>();
     private final Counter endpointWaitsExpired;
@@ -71,7 +76,8 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(DeliveryStore store, DeliveryTransport transport, RetryPolicy policy, Clock clock, RandomGenerator random,
             int maxInFlight, MeterRegistry metrics) {
-        this(store, transport, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics);
+        this(store, transport, policy, clock, random, maxInFlight, DEFAULT_ENDPOINT_CONCURRENCY, metrics,
+                new Shaper(metrics));
     }
 
     /**
@@ -81,11 +87,12 @@ public final class Dispatcher implements AutoCloseable {
      *     later — nothing is failed for waiting
      */
     public Dispatcher(DeliveryStore store, DeliveryTransport transport, RetryPolicy policy, Clock clock, RandomGenerator random,
-            int maxInFlight, int endpointConcurrency, MeterRegistry metrics) {
+            int maxInFlight, int endpointConcurrency, MeterRegistry metrics, Shaper shaper) {
         if (endpointConcurrency < 1) {
             throw new IllegalArgumentException("endpointConcurrency must be at least 1");
         }
         this.endpointConcurrency = endpointConcurrency;
+        this.shaper = shaper;
         this.endpointWait = store.leaseDuration().dividedBy(2);
         this.endpointWaitsExpired = Counter.builder("chatwire.delivery.endpoint.waits.expired")
                 .description("Attempts given back (lease left to run out) after waiting too long for a turn at their endpoint")
@@ -278,7 +285,7 @@ public final class Dispatcher implements AutoCloseable {
         Outcome outcome = decide(job, result);
         Attempt attempt = logEntry(job, startedAt, result, outcome, exchange.sentHeaders());
         boolean held = store.record(job, attempt, outcome, clock.instant(),
-                !(result instanceof AttemptResult.NotAttempted));
+                !(result instanceof AttemptResult.NotAttempted || result instanceof AttemptResult.Dropped));
         count(result, outcome);
         if (!held) {
             log.info("lease of {} was lost during the attempt; another node owns it now", job);
@@ -310,12 +317,33 @@ public final class Dispatcher implements AutoCloseable {
             return Exchange.notAttempted(ErrorKind.PLAN_WITHOUT_WEBHOOKS,
                     "the account moved to the free plan, which has no webhooks");
         }
-        Destination.Outgoing outgoing = job.kind().outgoing(job.eventType(), job.payload(), job.eventId(),
-                job.contentType());
+        // The body is made before signing, so that the signature covers the bytes actually sent: the
+        // endpoint's transform makes it when it has one (for a Slack or Discord endpoint, that service's
+        // message), else the endpoint's kind renders the event.
+        Destination.Outgoing outgoing;
+        Map<String, String> transformHeaders = Map.of();
+        if (job.shaping().transform().isPresent()) {
+            switch (shaper.bodyFor(job.shaping(), job.payload())) {
+                case Shaped.Send send -> {
+                    outgoing = new Destination.Outgoing(send.body(), job.kind() instanceof Webhook
+                            ? job.contentType() : DeliveryContentType.APPLICATION_JSON);
+                    transformHeaders = send.headers();
+                }
+                case Shaped.Drop d -> {
+                    return new Exchange(new AttemptResult.Dropped(d.reason()), Map.of());
+                }
+                case Shaped.Broken b -> {
+                    return Exchange.notAttempted(ErrorKind.TRANSFORM, b.message());
+                }
+            }
+        } else {
+            outgoing = job.kind().outgoing(job.eventType(), job.payload(), job.eventId(), job.contentType());
+        }
         byte[] body = outgoing.body();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
         Map<String, String> headers = new java.util.LinkedHashMap<>(job.policy().headers().values());
+        headers.putAll(transformHeaders);
         headers.putAll(WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
                 job.secrets().current(), job.secrets().stillValid(startedAt)));
         AttemptResult result = transport.post(job.url().get(), outgoing.contentType(), headers, body,
@@ -427,6 +455,7 @@ public final class Dispatcher implements AutoCloseable {
             });
             case AttemptResult.NotAnswered n -> Optional.of(n.message());
             case AttemptResult.NotAttempted n -> Optional.of(n.message());
+            case AttemptResult.Dropped d -> Optional.of(d.reason());
         };
         return new Attempt(Ids.newId("att"), job.deliveryId(), job.eventId(), job.endpointId(), job.attempts() + 1,
                 job.cause().wireName(), job.url().map(Object::toString).orElse(""), startedAt, result.latency(),

@@ -27,7 +27,12 @@ public enum ErrorKind {
     /** The endpoint was deleted before the attempt. */
     ENDPOINT_DELETED,
     /** A relay endpoint ({@code chatwire listen}) had no listener connected to this node. */
-    RELAY_UNAVAILABLE;
+    RELAY_UNAVAILABLE,
+    /**
+     * The endpoint's filter or transform threw, ran too long or made an invalid body: nothing was
+     * sent. Not retried (the same event gives the same result); fix the expression and resend.
+     */
+    TRANSFORM;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

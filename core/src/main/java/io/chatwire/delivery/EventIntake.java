@@ -18,14 +18,19 @@ import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
 import io.chatwire.store.StoreUnavailableException;
+import io.chatwire.transform.Shaper;
+import io.chatwire.transform.Shaping;
+import io.chatwire.transform.Verdict;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.Set;
 
 /**
  * Accepts an event from the platform: stores it and one delivery per enabled, subscribed endpoint of
@@ -40,6 +45,7 @@ public final class EventIntake {
     private final DeliveryStore deliveries;
     private final Dispatcher dispatcher;
     private final Clock clock;
+    private final Shaper shaper;
 
     private final Predicate<Endpoint> deliverableHere;
 
@@ -48,13 +54,14 @@ public final class EventIntake {
      *     cannot (a relay endpoint whose listener is connected to another node) are left due for the
      *     node that can, instead of failing here first
      */
-    public EventIntake(Database db, DeliveryStore deliveries, Dispatcher dispatcher, Clock clock,
+    public EventIntake(Database db, DeliveryStore deliveries, Dispatcher dispatcher, Clock clock, Shaper shaper,
             Predicate<Endpoint> deliverableHere) {
         this.db = db;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
         this.clock = clock;
         this.deliverableHere = deliverableHere;
+        this.shaper = shaper;
     }
 
     /** The accepted event; {@code duplicate} when an earlier post with the same idempotency key made it. */
@@ -79,6 +86,7 @@ public final class EventIntake {
     }
 
     private Accepted acceptOnce(EventPayload payload, Optional<String> idempotencyKey) {
+        Set<String> filteredOut = filteredOut(payload);
         Staged staged = db.write(c -> {
             if (idempotencyKey.isPresent()) {
                 Optional<Event> earlier = EventStore.findByIdempotencyKey(c, idempotencyKey.get());
@@ -104,6 +112,7 @@ public final class EventIntake {
             }
             List<Endpoint> targets = EndpointStore.ofChatbot(c, chatbot.id()).stream()
                     .filter(e -> e.wants(payload.type()))
+                    .filter(e -> admitted(e, filteredOut))
                     .toList();
             Predicate<Endpoint> leaseHere = account.status() == Account.Status.ACTIVE ? deliverableHere : e -> false;
             List<DeliveryJob> jobs = stage(c, event, targets, leaseHere, now, account.secrets());
@@ -111,6 +120,33 @@ public final class EventIntake {
         });
         dispatcher.dispatch(staged.jobs());
         return staged.accepted();
+    }
+
+    /**
+     * The chatbot's endpoints whose filter keeps the event out. Judged before the write, from a read:
+     * the writer is shared by every ingest, and must not wait for customers' expressions. A filter
+     * that fails lets the event through, so that the failure shows in the delivery's attempt log.
+     */
+    private Set<String> filteredOut(EventPayload payload) {
+        List<EndpointStore.Filter> filters = db.read(c -> EndpointStore.filtersOfChatbot(c, payload.chatbotId()));
+        Set<String> out = new HashSet<>();
+        for (EndpointStore.Filter f : filters) {
+            if (f.eventTypes().contains(payload.type())
+                    && shaper.admits(Shaping.of(Optional.of(f.expression()), Optional.empty()), payload.json())
+                            instanceof Verdict.Reject) {
+                out.add(f.endpointId());
+            }
+        }
+        return out;
+    }
+
+    /** False for an endpoint the filter kept the event from: counted, not delivered. */
+    private static boolean admitted(Endpoint endpoint, Set<String> filteredOut) {
+        if (filteredOut.contains(endpoint.id())) {
+            EndpointStore.countFilteredOut(endpoint.id());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -129,7 +165,8 @@ public final class EventIntake {
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
                     endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.policy(),
-                    endpoint.kind());
+                    endpoint.kind(),
+                    endpoint.shaping());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
             return stage(c, event, List.of(target), e -> true, now, accountSecrets).getFirst();
         });
@@ -176,7 +213,7 @@ public final class EventIntake {
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
                     endpoint.contentType(), true, true, event.test(), secrets, jobPolicy(c, endpoint),
-                    endpoint.kind()));
+                    endpoint.kind(), Shaping.of(endpoint.shaping().filter(), endpoint.shaping().transform())));
         }
         return jobs;
     }

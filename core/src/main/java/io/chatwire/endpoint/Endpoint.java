@@ -3,6 +3,7 @@ package io.chatwire.endpoint;
 import io.chatwire.destination.Destination;
 import io.chatwire.event.EventType;
 import io.chatwire.policy.EndpointPolicy;
+import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.Set;
  * @param ownSecret true when the endpoint signs with its own secret instead of the account's
  * @param policy its own rate limit, retry schedule, timeout and static header names (io.chatwire.policy)
  * @param kind what kind of receiver it is: a webhook, or a Slack or Discord incoming webhook
+ * @param shaping its filter and transform (see {@code io.chatwire.transform})
  */
 public record Endpoint(
         String id,
@@ -30,7 +32,8 @@ public record Endpoint(
         Instant createdAt,
         Instant updatedAt,
         EndpointPolicy policy,
-        Destination kind) {
+        Destination kind,
+        Shaping shaping) {
 
     public Endpoint {
         eventTypes = Set.copyOf(eventTypes);

@@ -16,6 +16,7 @@ import io.chatwire.store.DeferredUpdates;
 import io.chatwire.store.Ids;
 import io.chatwire.store.Jdbc;
 import io.chatwire.store.SecretsAtRest;
+import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,13 +36,14 @@ import java.util.Set;
 public final class EndpointStore {
     private static final String COLUMNS = """
             id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
-            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, kind, """
+            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, kind,
+            filter_expression, transform_expression, filtered_out, """
             + PolicyStore.COLUMNS;
     /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
-                                   created_at, updated_at, kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, kind, filter_expression, transform_expression)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     /** Relay endpoints (chatwire listen) are temporary and never dialled: they use no slot. */
     private static final String COUNT_OF_CHATBOT = "SELECT COUNT(*) FROM endpoints WHERE chatbot_id = ? AND NOT relay";
@@ -50,7 +52,8 @@ public final class EndpointStore {
     private static final String BY_URL = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? AND url = ?";
     private static final String OF_CHATBOT = "SELECT " + COLUMNS + " FROM endpoints WHERE chatbot_id = ? ORDER BY created_at, id";
     private static final String UPDATE = """
-            UPDATE endpoints SET url = ?, content_type = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?
+            UPDATE endpoints SET url = ?, content_type = ?, event_types = ?, description = ?, enabled = ?, updated_at = ?,
+                                 filter_expression = ?, transform_expression = ?
             WHERE id = ? AND account_id = ?
             """;
     private static final String SET_KIND = "UPDATE endpoints SET kind = ? WHERE id = ? AND account_id = ?";
@@ -59,6 +62,11 @@ public final class EndpointStore {
             UPDATE endpoints SET consecutive_failures = 0, failing_since = NULL, disabled_reason = NULL, disabled_at = NULL
             WHERE id = ?
             """;
+    private static final String FILTERS_OF_CHATBOT = """
+            SELECT id, filter_expression, event_types FROM endpoints
+            WHERE chatbot_id = ? AND enabled = ? AND filter_expression IS NOT NULL
+            """;
+    private static final String COUNT_FILTERED_OUT = "UPDATE endpoints SET filtered_out = filtered_out + ? WHERE id = ?";
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ?";
     private static final String SECRETS = """
             SELECT secret, previous_secret, previous_secret_expires_at FROM endpoints WHERE id = ? AND account_id = ?
@@ -103,22 +111,30 @@ public final class EndpointStore {
 
     /** What a new endpoint should be; {@code policy} is applied to the defaults. */
     public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
-            boolean enabled, PolicyEdit policy, Destination kind) {
-        /** A plain webhook endpoint with the default policy. */
+            boolean enabled, PolicyEdit policy, Destination kind, Shaping shaping) {
+        /** A plain webhook endpoint with the default policy, that gets every event of its types as it is. */
         public Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
                 boolean enabled) {
-            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Destination.FOR_NEW_ENDPOINTS);
+            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Destination.FOR_NEW_ENDPOINTS,
+                    Shaping.NONE);
         }
     }
 
-    /** Changes to an endpoint; absent fields stay as they are. */
+    /**
+     * Changes to an endpoint; absent fields stay as they are.
+     *
+     * @param filter present to change the filter: to the expression, or (empty) to none
+     * @param transform present to change the transform: to the expression, or (empty) to none
+     */
     public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
             Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled,
-            PolicyEdit policy, Optional<Destination> kind) {
-        /** Changes that leave the policy and the kind as they are. */
+            PolicyEdit policy, Optional<Destination> kind, Optional<Optional<String>> filter,
+            Optional<Optional<String>> transform) {
+        /** Changes that leave the policy, the kind, the filter and the transform as they are. */
         public Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
                 Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
-            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Optional.empty());
+            this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Optional.empty(),
+                    Optional.empty(), Optional.empty());
         }
     }
 
@@ -151,10 +167,11 @@ public final class EndpointStore {
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
                 spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now,
-                EndpointPolicy.DEFAULT, spec.kind());
+                EndpointPolicy.DEFAULT, spec.kind(), spec.shaping());
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
                 spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
-                spec.enabled(), now.toEpochMilli(), now.toEpochMilli(), spec.kind().wireName());
+                spec.enabled(), now.toEpochMilli(), now.toEpochMilli(), spec.kind().wireName(),
+                spec.shaping().filter().orElse(null), spec.shaping().transform().orElse(null));
         if (spec.policy().changesNothing()) {
             return endpoint;
         }
@@ -197,7 +214,8 @@ public final class EndpointStore {
             EnumSet<EventType> types = EnumSet.of(type);
             types.addAll(e.eventTypes());
             Jdbc.update(c, UPDATE, e.url().toString(), e.contentType().wireName(), EventType.toColumn(types),
-                    e.description(), e.enabled(), clock.instant().toEpochMilli(), e.id(), accountId);
+                    e.description(), e.enabled(), clock.instant().toEpochMilli(),
+                    e.shaping().filter().orElse(null), e.shaping().transform().orElse(null), e.id(), accountId);
             return new Subscribed(find(c, e.id()).orElseThrow(), Subscribed.Change.EXTENDED);
         });
     }
@@ -247,6 +265,8 @@ public final class EndpointStore {
             Jdbc.update(c, UPDATE, url.toString(), changes.contentType().orElse(current.contentType()).wireName(),
                     EventType.toColumn(changes.eventTypes().orElse(current.eventTypes())),
                     changes.description().orElse(current.description()), enabled, clock.instant().toEpochMilli(),
+                    changes.filter().orElse(current.shaping().filter()).orElse(null),
+                    changes.transform().orElse(current.shaping().transform()).orElse(null),
                     endpointId, accountId);
             PolicyStore.write(c, db.cipher(), endpointId, current.policy(), changes.policy());
             if (changes.kind().isPresent()) {
@@ -405,6 +425,41 @@ public final class EndpointStore {
         }
     }
 
+    /** An enabled endpoint's filter, with the event types it is subscribed to. */
+    public record Filter(String endpointId, String expression, Set<EventType> eventTypes) {
+    }
+
+    /** The filters of the chatbot's enabled endpoints (ingest judges an event by them before storing it). */
+    public static List<Filter> filtersOfChatbot(Connection c, String chatbotId) throws SQLException {
+        return Jdbc.query(c, FILTERS_OF_CHATBOT, rs -> new Filter(rs.getString("id"), rs.getString("filter_expression"),
+                EventType.fromColumn(rs.getString("event_types"))), chatbotId, true);
+    }
+
+    /**
+     * Notes, as part of the write being run, that the endpoint's filter kept an event from it: such
+     * an event is no delivery, and this count is all that shows it was there.
+     */
+    public static void countFilteredOut(String endpointId) {
+        DeferredUpdates.add(new FilteredOut(endpointId, 1));
+    }
+
+    private record FilteredOut(String endpointId, long events) implements DeferredUpdates.Update {
+        @Override
+        public String key() {
+            return "endpoint.filtered|" + endpointId;
+        }
+
+        @Override
+        public DeferredUpdates.Update merge(DeferredUpdates.Update later) {
+            return new FilteredOut(endpointId, events + ((FilteredOut) later).events);
+        }
+
+        @Override
+        public void apply(Connection c) throws SQLException {
+            Jdbc.update(c, COUNT_FILTERED_OUT, events, endpointId);
+        }
+    }
+
     /** The chatbot's endpoints, read inside the caller's transaction (ingest fans out from these). */
     public static List<Endpoint> ofChatbot(Connection c, String chatbotId) throws SQLException {
         return Jdbc.query(c, OF_CHATBOT, EndpointStore::endpoint, chatbotId);
@@ -443,6 +498,8 @@ public final class EndpointStore {
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
                 PolicyStore.settings(rs),
-                Destination.fromWire("kind", rs.getString("kind")));
+                Destination.fromWire("kind", rs.getString("kind")),
+                new Shaping(Optional.ofNullable(rs.getString("filter_expression")),
+                        Optional.ofNullable(rs.getString("transform_expression")), rs.getLong("filtered_out")));
     }
 }

@@ -145,6 +145,7 @@ public final class Api {
                 live);
         long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
+        TransformRoutes transforms = new TransformRoutes(services, auth, limits.maxSettingsBytes());
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
         byte[] openApi = loadOpenApi();
         return Javalin.create(config -> {
@@ -210,6 +211,7 @@ public final class Api {
             chatData.register(r);
             analytics.register(r);
             new EventTypeRoutes(io.chatwire.event.EventSchemas.bundled()).register(r);
+            transforms.register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
             portal.ifPresent(p -> {
                 new PortalSessionRoutes(auth, p, limits.maxSettingsBytes()).register(r);
@@ -217,6 +219,7 @@ public final class Api {
             });
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
+            r.exception(TransformRoutes.ExpressionRefused.class, (e, ctx) -> ctx.status(400).json(e.view));
             r.exception(StoreUnavailableException.class, (e, ctx) -> {
                 log.warn("database unavailable: {}", e.getMessage());
                 error(ctx, 503, "unavailable", "the database is unavailable; nothing was stored, try again shortly");

@@ -97,6 +97,40 @@ final class JsonBody {
         return Optional.of(v.textValue());
     }
 
+    /**
+     * A field that can be set or cleared: empty when absent (leave as it is); present and empty when
+     * null or blank (clear it); else the text, up to {@code max} characters (line breaks allowed).
+     */
+    Optional<Optional<String>> clearableText(String field, int max) {
+        if (!node.has(field)) {
+            return Optional.empty();
+        }
+        JsonNode v = node.get(field);
+        if (v.isNull()) {
+            return Optional.of(Optional.empty());
+        }
+        if (!v.isTextual()) {
+            throw new Problem.Invalid("invalid_field", field + " must be a string, or null to remove it");
+        }
+        if (v.textValue().length() > max) {
+            throw new Problem.Invalid("invalid_field", field + " is longer than " + max + " characters");
+        }
+        Requests.requireCleanText(field, v.textValue());
+        return Optional.of(v.textValue().isBlank() ? Optional.empty() : Optional.of(v.textValue()));
+    }
+
+    /** A JSON object given as a field's value, as JSON text. */
+    Optional<String> optionalObject(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isObject()) {
+            throw new Problem.Invalid("invalid_field", field + " must be a JSON object");
+        }
+        return Optional.of(v.toString());
+    }
+
     boolean has(String field) {
         return node.has(field);
     }

@@ -11,6 +11,10 @@ import io.chatwire.endpoint.EndpointUrl;
 import io.chatwire.event.EventType;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
+import io.chatwire.transform.Program;
+import io.chatwire.transform.Role;
+import io.chatwire.transform.Shaper;
+import io.chatwire.transform.Shaping;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URI;
@@ -26,7 +30,8 @@ import java.util.Set;
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
     private static final Set<String> ENDPOINT_FIELDS = union(
-            Set.of("url", "content_type", "events", "description", "enabled", "kind"), PolicyFields.NAMES);
+            Set.of("url", "content_type", "events", "description", "enabled", "kind", "filter", "transform"),
+            PolicyFields.NAMES);
 
     private final Api.Services s;
     private final Auth auth;
@@ -222,7 +227,9 @@ final class SettingsRoutes {
                 body.optionalString("description").orElse(""),
                 body.optionalBoolean("enabled").orElse(true),
                 PolicyFields.read(body, s.policyBounds()),
-                kind);
+                kind,
+                new Shaping(checkedExpression(body, Role.FILTER).flatMap(e -> e),
+                        checkedExpression(body, Role.TRANSFORM).flatMap(e -> e), 0));
         Endpoint created = s.endpoints().create(account.id(), ctx.pathParam("chatbotId"), spec);
         ctx.status(201).json(Views.EndpointView.of(created));
     }
@@ -249,7 +256,9 @@ final class SettingsRoutes {
                 body.optionalString("description"),
                 body.optionalBoolean("enabled"),
                 PolicyFields.read(body, s.policyBounds()),
-                body.optionalString("kind").map(SettingsRoutes::kind));
+                body.optionalString("kind").map(SettingsRoutes::kind),
+                checkedExpression(body, Role.FILTER),
+                checkedExpression(body, Role.TRANSFORM));
         if (changes.url().isPresent() || changes.kind().isPresent()) {
             // The URL and the kind must suit each other whichever of the two changes.
             Endpoint current = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));
@@ -294,6 +303,21 @@ final class SettingsRoutes {
         URI url = EndpointUrl.parse(raw);
         s.guard().checkRegistration(url);
         return url;
+    }
+
+    /**
+     * An endpoint's filter or transform as given (see {@link JsonBody#clearableText}), compiled now so
+     * that one that does not compile is refused at once, with where.
+     */
+    static Optional<Optional<String>> checkedExpression(JsonBody body, Role role) {
+        Optional<Optional<String>> given = body.clearableText(role.field(), Program.MAX_SOURCE);
+        given.flatMap(e -> e).ifPresent(source -> {
+            if (Shaper.check(role, source) instanceof Program.Compiled.Refused r) {
+                throw new Problem.Invalid("invalid_" + role.field(), role.field() + ": " + r.message()
+                        + r.position().map(p -> " at " + p).orElse(""));
+            }
+        });
+        return given;
     }
 
     static Set<EventType> eventTypes(List<String> names) {

@@ -82,18 +82,22 @@ final class Views {
     /**
      * An endpoint; its policy fields are left out while it uses the operator's defaults, and its static
      * headers are shown by name only.
+     *
+     * @param filteredOut events the endpoint's filter kept from it (no deliveries were made for them)
      */
     record EndpointView(String id, String chatbotId, String url, String contentType, List<String> events,
             String description, boolean enabled, HealthView health, boolean ownSecret, Instant createdAt,
             Instant updatedAt, Optional<Integer> rateLimit, Optional<List<String>> retrySchedule,
-            Optional<String> timeout, List<String> headers, Optional<Instant> pausedUntil, String kind) {
+            Optional<String> timeout, List<String> headers, Optional<Instant> pausedUntil, String kind,
+            Optional<String> filter, Optional<String> transform, long filteredOut) {
         static EndpointView of(Endpoint e) {
             EndpointPolicy p = e.policy();
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(), e.contentType().wireName(),
                     e.eventTypes().stream().sorted().map(EventType::wireName).toList(), e.description(), e.enabled(),
                     HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt(), p.rateLimit(),
                     p.retrySchedule().map(s -> s.stream().map(EndpointPolicy::wire).toList()),
-                    p.timeout().map(EndpointPolicy::wire), p.headerNames(), p.pausedUntil(), e.kind().wireName());
+                    p.timeout().map(EndpointPolicy::wire), p.headerNames(), p.pausedUntil(), e.kind().wireName(),
+                    e.shaping().filter(), e.shaping().transform(), e.shaping().filteredOut());
         }
     }
 

@@ -21,6 +21,9 @@ final class ChatbotScope {
     /** Changes to the account as a whole, or to the chatbot's existence: the platform's to make. */
     private static final Set<String> ACCOUNT_WRITES = Set.of("POST /v1/chatbots", "DELETE /v1/chatbots/{chatbotId}",
             "POST /v1/account/signing-secret/rotate");
+    /** Runs an expression over an example, or over a stored event named in the body: the chatbot's only. */
+    private static final String PREVIEW = "POST /v1/transforms/preview";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final EndpointStore endpoints;
     private final EventStore events;
@@ -34,6 +37,10 @@ final class ChatbotScope {
         String route = ctx.method().name() + " " + ctx.endpoint().path;
         if (ACCOUNT_WRITES.contains(route)) {
             throw outside("this portal session is for chatbot " + chatbotId + " only; it cannot change the account");
+        }
+        if (route.equals(PREVIEW)) {
+            previewedEvent(ctx).ifPresent(id -> requireOfChatbot("event_id", id, accountId, chatbotId));
+            return;
         }
         Map<String, String> path = ctx.pathParamMap();
         path.forEach((name, id) -> requireOfChatbot(name, id, accountId, chatbotId));
@@ -62,6 +69,16 @@ final class ChatbotScope {
                 case "eventId", "event_id" -> new Problem.NotFound("event", id);
                 default -> outside("this portal session is for chatbot " + chatbotId + " only");
             };
+        }
+    }
+
+    /** The stored event a preview names; a body that is not JSON is the route's to refuse. */
+    private static java.util.Optional<String> previewedEvent(Context ctx) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode id = JSON.readTree(ctx.body()).path("event_id");
+            return id.isTextual() ? java.util.Optional.of(id.asText()) : java.util.Optional.empty();
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
         }
     }
 

@@ -27,6 +27,7 @@ import io.chatwire.store.Database;
 import io.chatwire.store.Readiness;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
+import io.chatwire.transform.Shaper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -100,11 +101,12 @@ public final class ChatwireServer implements AutoCloseable {
         // Relay endpoints (chatwire listen) are delivered over their listener's connection, never dialled.
         RelayListeners relayListeners = new RelayListeners(config.requestTimeout());
         RelayEndpoints relayEndpoints = new RelayEndpoints(db, clock, config.nodeId());
+        Shaper shaper = new Shaper(metrics);
         Dispatcher dispatcher = new Dispatcher(deliveries, relayListeners.routing(http), policy, clock, RandomGenerator.getDefault(),
-                config.maxInFlight(), config.endpointConcurrency(), metrics);
+                config.maxInFlight(), config.endpointConcurrency(), metrics, shaper);
         dispatcher.paceWith(new Pacing(db, pacingHorizon(config), policy.maxRetryAfter()));
         DeliveryScheduler scheduler = new DeliveryScheduler(deliveries, dispatcher, clock, config.pollInterval(), 500);
-        EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock,
+        EventIntake intake = new EventIntake(db, deliveries, dispatcher, clock, shaper,
                 endpoint -> !endpoint.isRelay() || relayListeners.isConnected(endpoint.id()));
         Api api = new Api(new Api.Services(
                 accounts,

@@ -62,6 +62,11 @@ public final class ApiClient {
                 .header("Content-Type", "application/json").build());
     }
 
+    public Response put(String path, String json) {
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json").build());
+    }
+
     public Response delete(String path) {
         return send(request(path).DELETE().build());
     }

@@ -320,14 +320,17 @@ public final class Dispatcher implements AutoCloseable {
         // The body is made before signing, so that the signature covers the bytes actually sent: the
         // endpoint's transform makes it when it has one (for a Slack or Discord endpoint, that service's
         // message), else the endpoint's kind renders the event.
-        Destination.Outgoing outgoing;
+        Optional<Destination.Outgoing> transformed = Optional.empty();
         Map<String, String> transformHeaders = Map.of();
-        if (job.shaping().transform().isPresent()) {
+        if (job.shaping().filter().isPresent() || job.shaping().transform().isPresent()) {
+            // A filter that failed at ingest fails again here, so that its message reaches the log.
             switch (shaper.bodyFor(job.shaping(), job.payload())) {
-                case Shaped.Send send -> {
-                    outgoing = new Destination.Outgoing(send.body(), job.kind() instanceof Webhook
-                            ? job.contentType() : DeliveryContentType.APPLICATION_JSON);
+                case Shaped.Send send when job.shaping().transform().isPresent() -> {
+                    transformed = Optional.of(new Destination.Outgoing(send.body(), job.kind() instanceof Webhook
+                            ? job.contentType() : DeliveryContentType.APPLICATION_JSON));
                     transformHeaders = send.headers();
+                }
+                case Shaped.Send send -> {
                 }
                 case Shaped.Drop d -> {
                     return new Exchange(new AttemptResult.Dropped(d.reason()), Map.of());
@@ -336,9 +339,9 @@ public final class Dispatcher implements AutoCloseable {
                     return Exchange.notAttempted(ErrorKind.TRANSFORM, b.message());
                 }
             }
-        } else {
-            outgoing = job.kind().outgoing(job.eventType(), job.payload(), job.eventId(), job.contentType());
         }
+        Destination.Outgoing outgoing = transformed.orElseGet(
+                () -> job.kind().outgoing(job.eventType(), job.payload(), job.eventId(), job.contentType()));
         byte[] body = outgoing.body();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.

@@ -50,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * Handlers run on virtual threads, so they simply block on the database.
  */
 public final class Api {
+    /**
+     * A request attribute holding a body already read by a check before the route (a portal session's
+     * scope reads a preview's {@code event_id}); the route reads it from there, under the same limit.
+     */
+    public static final String BODY_READ_AHEAD = "chatwire.bodyReadAhead";
+
     private static final Logger log = LoggerFactory.getLogger(Api.class);
 
     /** What the handlers work with. */

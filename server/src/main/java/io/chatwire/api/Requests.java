@@ -29,6 +29,12 @@ final class Requests {
      * and while reading, for a chunked body that has none.
      */
     static byte[] body(Context ctx, long max) {
+        if (ctx.attribute(Api.BODY_READ_AHEAD) instanceof byte[] read) {
+            if (read.length > max) {
+                throw new Problem.TooLarge("the body is larger than the limit of " + max + " bytes");
+            }
+            return read;
+        }
         long declared = ctx.req().getContentLengthLong();
         if (declared > max) {
             if (declared <= DRAIN_LIMIT) {

@@ -72,10 +72,23 @@ final class ChatbotScope {
         }
     }
 
-    /** The stored event a preview names; a body that is not JSON is the route's to refuse. */
+    /** A preview's body is small (two expressions and an example event): more is the route's to refuse. */
+    private static final int MAX_PREVIEW_READ = 1 << 20;
+
+    /**
+     * The stored event a preview names. The body is read here, at most {@link #MAX_PREVIEW_READ} bytes
+     * plus one, and left for the route to read again; a body that is not JSON is the route's to refuse.
+     */
     private static java.util.Optional<String> previewedEvent(Context ctx) {
+        byte[] body;
+        try (java.io.InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(MAX_PREVIEW_READ + 1);
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+        ctx.attribute(io.chatwire.api.Api.BODY_READ_AHEAD, body);
         try {
-            com.fasterxml.jackson.databind.JsonNode id = JSON.readTree(ctx.body()).path("event_id");
+            com.fasterxml.jackson.databind.JsonNode id = JSON.readTree(body).path("event_id");
             return id.isTextual() ? java.util.Optional.of(id.asText()) : java.util.Optional.empty();
         } catch (java.io.IOException | RuntimeException e) {
             return java.util.Optional.empty();

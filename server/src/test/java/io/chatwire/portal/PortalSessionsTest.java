@@ -270,6 +270,25 @@ class PortalSessionsTest {
     }
 
     @Test
+    void aSessionForOneChatbotPreviewsExpressionsOverItsChatbotsEventsOnly() {
+        TestAccount account = chatwire.createAccount("standard");
+        String mine = chatwire.createChatbot(account);
+        String other = chatwire.createChatbot(account);
+        String myEvent = chatwire.postEvent(RunningChatwire.chatEvent(mine, "mine to preview"));
+        String otherEvent = chatwire.postEvent(RunningChatwire.chatEvent(other, "not for this session"));
+        Visitor visitor = visit(chatwire, account.id(), "{\"chatbot_id\":\"" + mine + "\"}");
+
+        Reply own = visitor.write("POST", "/portal/api/v1/transforms/preview",
+                "{\"transform\":\"messages[0].content\",\"event_id\":\"" + myEvent + "\"}");
+        assertThat(own.status()).as(own.body()).isEqualTo(200);
+        assertThat(own.body()).contains("mine to preview");
+        Reply others = visitor.write("POST", "/portal/api/v1/transforms/preview",
+                "{\"transform\":\"messages[0].content\",\"event_id\":\"" + otherEvent + "\"}");
+        assertThat(others.status()).as(others.body()).isEqualTo(404);
+        assertThat(others.body()).doesNotContain("not for this session");
+    }
+
+    @Test
     void theOperatorRevokesEverySessionAndUnusedLinkOfTheAccount() {
         TestAccount account = chatwire.createAccount("standard");
         TestAccount neighbour = chatwire.createAccount("standard");

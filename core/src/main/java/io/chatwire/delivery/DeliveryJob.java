@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param accountHasWebhooks false once the account is on the free plan (a downgrade after the event)
  * @param testEvent true for the sample sent by "send test event": its attempts are logged and tell the
  *     endpoint's health, but are not counted in the delivery analytics, which measure real traffic
+ * @param sequence the delivery's place in its conversation, for an ordered one
  */
 public record DeliveryJob(
         String deliveryId,
@@ -36,7 +37,8 @@ public record DeliveryJob(
         boolean endpointEnabled,
         boolean accountHasWebhooks,
         boolean testEvent,
-        SecretSet secrets) {
+        SecretSet secrets,
+        Optional<io.chatwire.ordering.Sequence> sequence) {
 
     /** Why an attempt is made. */
     public enum Cause {

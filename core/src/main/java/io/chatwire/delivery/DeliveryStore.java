@@ -5,6 +5,8 @@ import io.chatwire.account.AccountStore;
 import io.chatwire.analytics.AnalyticsStore;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.EndpointStore;
+import io.chatwire.ordering.ConversationOrder;
+import io.chatwire.ordering.Sequence;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
@@ -55,7 +57,7 @@ public final class DeliveryStore {
             """;
 
     private static final String JOBS = """
-            SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
+            SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id, d.conversation_id, d.position,
                    e.id AS event_id, e.event_type, e.payload, e.test,
                    en.url, en.content_type, en.enabled,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
@@ -87,7 +89,10 @@ public final class DeliveryStore {
             WHERE leased_by = ? AND status = 'pending'
             """;
 
-    private static final String NEXT_DUE = "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'";
+    /** Held deliveries (of an ordered conversation) have no due time, and are left out of the index too. */
+    private static final String NEXT_DUE = """
+            SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at IS NOT NULL
+            """;
     private static final String QUEUE = """
             SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
             """;
@@ -231,7 +236,8 @@ public final class DeliveryStore {
                         ? AccountStore.secretSet(db.cipher(), SecretsAtRest.endpointRow(rs.getString("endpoint_id")), rs,
                                 "secret", "previous_secret", "en_previous_expires")
                         : AccountStore.secretSet(db.cipher(), SecretsAtRest.accountRow(rs.getString("account_id")), rs,
-                                "signing_secret", "previous_signing_secret", "account_previous_expires")),
+                                "signing_secret", "previous_signing_secret", "account_previous_expires"),
+                sequence(rs)),
                 deliveryIds.toArray());
     }
 
@@ -270,6 +276,9 @@ public final class DeliveryStore {
             Optional<Long> next = outcome instanceof Outcome.Retry r ? Optional.of(r.at().toEpochMilli()) : Optional.empty();
             int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, job.cycleAttempts() + 1, next,
                     now.toEpochMilli(), job.deliveryId(), job.version());
+            if (rows == 1 && !(outcome instanceof Outcome.Retry) && job.sequence().isPresent()) {
+                ConversationOrder.ended(c, job.endpointId(), job.sequence().get(), now);
+            }
             return rows == 1;
         });
     }
@@ -437,6 +446,11 @@ public final class DeliveryStore {
         long sinceMillis = since.toEpochMilli();
         long nowMillis = now.toEpochMilli();
         return db.write(c -> Jdbc.update(c, RECOVER_FAILED, nowMillis, nowMillis, accountId, endpointId, sinceMillis));
+    }
+
+    private static Optional<Sequence> sequence(ResultSet rs) throws SQLException {
+        String conversation = rs.getString("conversation_id");
+        return conversation == null ? Optional.empty() : Optional.of(new Sequence(conversation, rs.getLong("position")));
     }
 
     private static Delivery delivery(ResultSet rs, List<Attempt> attempts) throws SQLException {

@@ -1,5 +1,6 @@
 package io.chatwire.delivery;
 
+import io.chatwire.ordering.Sequence;
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
 import io.micrometer.core.instrument.Counter;
@@ -232,6 +233,9 @@ public final class Dispatcher implements AutoCloseable {
             log.info("lease of {} was lost during the attempt; another node owns it now", job);
         } else if (outcome instanceof Outcome.Retry retry) {
             onRetryScheduled.accept(retry.at());
+        } else if (job.sequence().isPresent()) {
+            // The next delivery of the conversation became due with this record: have it claimed now.
+            onRetryScheduled.accept(clock.instant());
         }
         return Optional.of(attempt);
     }
@@ -250,8 +254,8 @@ public final class Dispatcher implements AutoCloseable {
         byte[] body = job.payloadBytes();
         // The event id is the webhook-id: the same for every retry and every endpoint, so a receiver
         // can drop a copy it has already processed.
-        Map<String, String> headers = WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
-                job.secrets().current(), job.secrets().stillValid(startedAt));
+        Map<String, String> headers = Sequence.withHeader(WebhookSigner.headers(job.eventType().wireName(), job.eventId(),
+                startedAt, body, job.secrets().current(), job.secrets().stillValid(startedAt)), job.sequence());
         AttemptResult result = transport.post(job.url().get(), job.contentType(), headers, body);
         latency.record(result.latency());
         return withoutSignatures(result, headers, job);

@@ -10,6 +10,9 @@ import io.chatwire.event.Event;
 import io.chatwire.event.EventPayload;
 import io.chatwire.event.EventStore;
 import io.chatwire.event.EventType;
+import io.chatwire.ordering.ConversationOrder;
+import io.chatwire.ordering.Ordering;
+import io.chatwire.ordering.Sequence;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
@@ -93,7 +96,7 @@ public final class EventIntake {
                     .filter(e -> e.wants(payload.type()))
                     .toList();
             List<DeliveryJob> jobs = stage(c, event, targets, account.status() == Account.Status.ACTIVE, now,
-                    account.secrets());
+                    account.secrets(), payload.conversationId().flatMap(Sequence::key));
             return new Staged(new Accepted(event, false, targets.size()), jobs);
         });
         dispatcher.dispatch(staged.jobs());
@@ -115,14 +118,19 @@ public final class EventIntake {
             // A test is sent even to a disabled endpoint: checking a receiver before enabling it is the point.
             Endpoint target = new Endpoint(endpoint.id(), endpoint.accountId(), endpoint.chatbotId(), endpoint.url(),
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
-                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt());
+                    endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.ordering());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
-            return stage(c, event, List.of(target), true, now, accountSecrets).getFirst();
+            // A sample stands alone: it is never ordered, so it never waits behind real traffic.
+            return stage(c, event, List.of(target), true, now, accountSecrets, Optional.empty()).getFirst();
         });
     }
 
+    /**
+     * Inserts the event's deliveries; those to endpoints ordered by conversation take their place in
+     * {@code conversation}, and any that must wait behind an earlier one get no job.
+     */
     private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, boolean deliverNow, Instant now,
-            SecretSet accountSecrets) throws SQLException {
+            SecretSet accountSecrets, Optional<String> conversation) throws SQLException {
         List<String> deliveryIds = new ArrayList<>(targets.size());
         for (Endpoint endpoint : targets) {
             deliveryIds.add(Ids.newId("dlv"));
@@ -131,22 +139,43 @@ public final class EventIntake {
             for (int i = 0; i < targets.size(); i++) {
                 deliveries.insertWaiting(c, deliveryIds.get(i), event.id(), targets.get(i).id(), event.accountId(), now);
             }
+            placeOrdered(c, event, targets, deliveryIds, conversation);
             return List.of();
         }
         // One statement for all of the event's deliveries: ingest is the writer's hottest path.
         deliveries.insertLeased(c, deliveryIds, event.id(), targets.stream().map(Endpoint::id).toList(),
                 event.accountId(), now);
+        List<Optional<ConversationOrder.Placement>> placements =
+                placeOrdered(c, event, targets, deliveryIds, conversation);
         List<DeliveryJob> jobs = new ArrayList<>(targets.size());
         for (int i = 0; i < targets.size(); i++) {
             Endpoint endpoint = targets.get(i);
+            Optional<ConversationOrder.Placement> placement = placements.get(i);
+            if (placement.isPresent() && !placement.get().head()) {
+                continue; // Held behind an earlier delivery of its conversation, which lets it go when it ends.
+            }
             // Most endpoints sign with the account's secret, already read with the account.
             SecretSet secrets = endpoint.ownSecret()
                     ? EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())
                     : accountSecrets;
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
-                    endpoint.contentType(), true, true, event.test(), secrets));
+                    endpoint.contentType(), true, true, event.test(), secrets,
+                    placement.map(ConversationOrder.Placement::sequence)));
         }
         return jobs;
+    }
+
+    /** The place of each delivery in its conversation; empty for those not ordered. */
+    private static List<Optional<ConversationOrder.Placement>> placeOrdered(Connection c, Event event,
+            List<Endpoint> targets, List<String> deliveryIds, Optional<String> conversation) throws SQLException {
+        List<Optional<ConversationOrder.Placement>> placements = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            placements.add(conversation.isPresent() && targets.get(i).ordering() == Ordering.CONVERSATION
+                    ? Optional.of(ConversationOrder.place(c, event.accountId(), targets.get(i).id(), conversation.get(),
+                            deliveryIds.get(i)))
+                    : Optional.empty());
+        }
+        return placements;
     }
 }

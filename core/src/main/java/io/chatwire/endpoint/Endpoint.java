@@ -1,6 +1,7 @@
 package io.chatwire.endpoint;
 
 import io.chatwire.event.EventType;
+import io.chatwire.ordering.Ordering;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.Set;
  *
  * @param contentType the content-type header its deliveries carry
  * @param ownSecret true when the endpoint signs with its own secret instead of the account's
+ * @param ordering whether each conversation's events are delivered one at a time, in order
  */
 public record Endpoint(
         String id,
@@ -24,7 +26,8 @@ public record Endpoint(
         Health health,
         boolean ownSecret,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Ordering ordering) {
 
     public Endpoint {
         eventTypes = Set.copyOf(eventTypes);

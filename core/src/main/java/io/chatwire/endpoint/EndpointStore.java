@@ -3,6 +3,8 @@ package io.chatwire.endpoint;
 import io.chatwire.account.AccountStore;
 import io.chatwire.account.Plan;
 import io.chatwire.event.EventType;
+import io.chatwire.ordering.ConversationOrder;
+import io.chatwire.ordering.Ordering;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretCipher;
 import io.chatwire.signing.SecretSet;
@@ -31,7 +33,7 @@ import java.util.Set;
 public final class EndpointStore {
     private static final String COLUMNS = """
             id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
-            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at""";
+            failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, ordering""";
     /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
             INSERT INTO endpoints (id, account_id, chatbot_id, url, content_type, event_types, description, enabled,
@@ -54,6 +56,7 @@ public final class EndpointStore {
             WHERE id = ?
             """;
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ?";
+    private static final String SET_ORDERING = "UPDATE endpoints SET ordering = ? WHERE id = ? AND account_id = ?";
     private static final String SECRETS = """
             SELECT secret, previous_secret, previous_secret_expires_at FROM endpoints WHERE id = ? AND account_id = ?
             """;
@@ -97,12 +100,23 @@ public final class EndpointStore {
 
     /** What a new endpoint should be. */
     public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
-            boolean enabled) {
+            boolean enabled, Ordering ordering) {
+        /** An unordered endpoint. */
+        public Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
+                boolean enabled) {
+            this(url, contentType, eventTypes, description, enabled, Ordering.NONE);
+        }
     }
 
     /** Changes to an endpoint; absent fields stay as they are. */
     public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
-            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
+            Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled,
+            Optional<Ordering> ordering) {
+        /** Changes that leave the ordering as it is. */
+        public Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
+                Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
+            this(url, contentType, eventTypes, description, enabled, Optional.empty());
+        }
     }
 
     /**
@@ -133,10 +147,14 @@ public final class EndpointStore {
         }
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
-                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now);
+                spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now,
+                spec.ordering());
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
                 spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
                 spec.enabled(), now.toEpochMilli(), now.toEpochMilli());
+        if (spec.ordering() != Ordering.NONE) {
+            Jdbc.update(c, SET_ORDERING, spec.ordering().wireName(), endpoint.id(), accountId);
+        }
         return endpoint;
     }
 
@@ -228,6 +246,14 @@ public final class EndpointStore {
                     endpointId, accountId);
             if (enabled && changes.enabled().isPresent()) {
                 Jdbc.update(c, RESET_HEALTH, endpointId);
+            }
+            if (changes.ordering().isPresent() && changes.ordering().get() != current.ordering()) {
+                Jdbc.update(c, SET_ORDERING, changes.ordering().get().wireName(), endpointId, accountId);
+                if (changes.ordering().get() == Ordering.NONE) {
+                    // What waited behind a head goes now, as unordered deliveries do. Switching on
+                    // orders only the events accepted from then on.
+                    ConversationOrder.orderingSwitchedOff(c, endpointId, clock.instant());
+                }
             }
             return find(c, endpointId).orElseThrow();
         });
@@ -415,6 +441,7 @@ public final class EndpointStore {
                         Jdbc.optionalLong(rs, "disabled_at").map(Instant::ofEpochMilli)),
                 rs.getBoolean("own_secret"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
-                Instant.ofEpochMilli(rs.getLong("updated_at")));
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                Ordering.fromWire("ordering", rs.getString("ordering")));
     }
 }

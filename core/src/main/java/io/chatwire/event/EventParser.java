@@ -126,9 +126,12 @@ public final class EventParser {
         checkLead(event, type == EventType.LEAD_SUBMISSION);
         JsonNode source = event.get("source");
         JsonNode credits = event.get("cost_credits");
+        JsonNode conversation = event.get("conversation_id");
         return new EventPayload(type, chatbotId, text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
-                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown);
+                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown,
+                conversation == null || conversation.isNull() || conversation.textValue().isBlank()
+                        ? java.util.Optional.empty() : java.util.Optional.of(conversation.textValue()));
     }
 
     /**

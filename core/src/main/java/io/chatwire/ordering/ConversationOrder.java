@@ -61,8 +61,10 @@ public final class ConversationOrder {
             WHERE id = ? AND status = 'pending'
             """;
     private static final String RELEASE_ALL_HELD = """
-            UPDATE deliveries SET next_attempt_at = ?, version = version + 1, updated_at = ?
-            WHERE endpoint_id = ? AND status = 'pending' AND conversation_id IS NOT NULL AND next_attempt_at IS NULL
+            UPDATE deliveries
+            SET next_attempt_at = COALESCE(next_attempt_at, ?), conversation_id = NULL, position = NULL,
+                version = version + 1, updated_at = ?
+            WHERE endpoint_id = ? AND status = 'pending' AND conversation_id IS NOT NULL
             """;
 
     private ConversationOrder() {
@@ -120,8 +122,9 @@ public final class ConversationOrder {
     }
 
     /**
-     * Ordering was switched off: every held delivery of the endpoint becomes due now and goes as an
-     * unordered one would. Returns how many.
+     * Ordering was switched off: every pending delivery of the endpoint leaves its conversation and
+     * goes on as an unordered one; those that were held become due now. Returns how many. (Were they
+     * left in their conversations, switching ordering on again would hold new events behind them.)
      */
     public static int orderingSwitchedOff(Connection c, String endpointId, Instant now) throws SQLException {
         long at = now.toEpochMilli();

@@ -3,11 +3,15 @@ package io.chatwire.ordering;
 import io.chatwire.problem.Problem;
 import io.chatwire.store.Database;
 import io.chatwire.store.Jdbc;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The conversations of an ordered endpoint that wait behind a head not yet delivered: what the
@@ -104,6 +108,28 @@ public final class HeldConversations {
 
     /** How many conversations are held, over all endpoints, and since when the longest held one. */
     public record Backlog(long conversations, Optional<Instant> oldestSince) {
+    }
+
+    /**
+     * {@code chatwire.ordering.held.conversations} and {@code chatwire.ordering.oldest.held.age.seconds},
+     * read at scrape time (NaN while the database cannot be read).
+     */
+    public void registerGauges(MeterRegistry metrics) {
+        Gauge.builder("chatwire.ordering.held.conversations", this, h -> safely(() -> h.backlog().conversations()))
+                .description("Conversations of ordered endpoints with deliveries waiting behind their head")
+                .register(metrics);
+        Gauge.builder("chatwire.ordering.oldest.held.age.seconds", this, h -> safely(() -> h.backlog().oldestSince()
+                        .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(0.0)))
+                .description("How long the longest held conversation has had a delivery waiting")
+                .register(metrics);
+    }
+
+    private static double safely(Supplier<Number> read) {
+        try {
+            return read.get().doubleValue();
+        } catch (RuntimeException databaseDown) {
+            return Double.NaN;
+        }
     }
 
     public Backlog backlog() {

@@ -194,6 +194,8 @@ public final class Api {
             events.register(r);
             chatData.register(r);
             analytics.register(r);
+            new HeldConversationRoutes(auth, new io.chatwire.ordering.HeldConversations(services.db(), services.clock()),
+                    limits.maxSettingsBytes()).register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));

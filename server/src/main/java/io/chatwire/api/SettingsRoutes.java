@@ -8,6 +8,7 @@ import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.endpoint.EndpointUrl;
 import io.chatwire.event.EventType;
+import io.chatwire.ordering.Ordering;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
 import io.javalin.config.RoutesConfig;
@@ -24,7 +25,8 @@ import java.util.Set;
  */
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
-    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "content_type", "events", "description", "enabled");
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "content_type", "events", "description", "enabled",
+            "ordering");
 
     private final Api.Services s;
     private final Auth auth;
@@ -213,7 +215,8 @@ final class SettingsRoutes {
                         .orElse(DeliveryContentType.FOR_NEW_ENDPOINTS),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes).orElse(EnumSet.allOf(EventType.class)),
                 body.optionalString("description").orElse(""),
-                body.optionalBoolean("enabled").orElse(true));
+                body.optionalBoolean("enabled").orElse(true),
+                body.optionalString("ordering").map(o -> Ordering.fromWire("ordering", o)).orElse(Ordering.NONE));
         Endpoint created = s.endpoints().create(account.id(), ctx.pathParam("chatbotId"), spec);
         ctx.status(201).json(Views.EndpointView.of(created));
     }
@@ -238,7 +241,8 @@ final class SettingsRoutes {
                 body.optionalString("content_type").map(SettingsRoutes::contentType),
                 body.optionalStringList("events").map(SettingsRoutes::eventTypes),
                 body.optionalString("description"),
-                body.optionalBoolean("enabled"));
+                body.optionalBoolean("enabled"),
+                body.optionalString("ordering").map(o -> Ordering.fromWire("ordering", o)));
         ctx.json(Views.EndpointView.of(s.endpoints().update(account.id(), ctx.pathParam("endpointId"), changes)));
     }
 

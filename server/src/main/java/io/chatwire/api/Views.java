@@ -80,11 +80,11 @@ final class Views {
 
     record EndpointView(String id, String chatbotId, String url, String contentType, List<String> events,
             String description, boolean enabled, HealthView health, boolean ownSecret, Instant createdAt,
-            Instant updatedAt) {
+            Instant updatedAt, String ordering) {
         static EndpointView of(Endpoint e) {
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(), e.contentType().wireName(),
                     e.eventTypes().stream().sorted().map(EventType::wireName).toList(), e.description(), e.enabled(),
-                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt());
+                    HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt(), e.ordering().wireName());
         }
     }
 

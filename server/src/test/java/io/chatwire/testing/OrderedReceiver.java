@@ -32,11 +32,13 @@ public final class OrderedReceiver implements AutoCloseable {
     /**
      * One request as the receiver saw it.
      *
+     * @param eventId the {@code webhook-id} header
      * @param index the event's number within its conversation, as posted (from the question text)
      * @param position the {@code x-chatwire-sequence} header
      * @param answeredAt {@link System#nanoTime()} when the answer went out
      */
-    public record Arrival(String conversation, int index, long position, int status, long arrivedAt, long answeredAt) {
+    public record Arrival(String eventId, String conversation, int index, long position, int status, long arrivedAt,
+            long answeredAt) {
         public boolean succeeded() {
             return status / 100 == 2;
         }
@@ -86,7 +88,7 @@ public final class OrderedReceiver implements AutoCloseable {
         long position = sequence == null ? -1 : Long.parseLong(sequence);
         int before = attemptsSoFar.merge(conversation + "#" + index, 1, Integer::sum) - 1;
         int status = before < failuresOf(conversation, index) ? 503 : 200;
-        byRequest.put(n, new Arrival(conversation, index, position, status, arrivedAt,
+        byRequest.put(n, new Arrival(r.header("webhook-id"), conversation, index, position, status, arrivedAt,
                 System.nanoTime() + ANSWER_AFTER.toNanos()));
         return TestReceiver.Answer.status(status).after(ANSWER_AFTER);
     }

@@ -2,6 +2,7 @@
 // endpoints (add, edit, enable/disable, delete, send a test event, health).
 import * as api from './api.js';
 import { h, clear, fmt, uid } from './dom.js';
+import { endpointOrdering, orderingField } from './ordering.js';
 import {
   announce, busy, confirmDialog, copyText, emptyState, errorSlot, pageHeader, showError, spinner, toast,
 } from './ui.js';
@@ -292,7 +293,8 @@ function chatbotCard(bot, account, onCountChange) {
         e.description ? h('p', { class: 'endpoint-desc', text: e.description }) : null,
         h('ul', { class: 'chips', 'aria-label': 'Events sent' }, e.events.map((t) => h('li', { class: 'chip', text: t }))),
         h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
-        e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null),
+        e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null,
+        endpointOrdering(e)),
       h('div', { class: 'endpoint-actions' }, testBtn, editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
       errorEl);
@@ -417,6 +419,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     id: `${id}-desc`, name: 'description', type: 'text', maxlength: 500, value: initial.description || '',
     placeholder: 'e.g. CRM sync (optional)',
   });
+  const ordering = orderingField(id, initial.ordering);
   const error = errorSlot();
   const save = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
   const form = h('form', { class: 'endpoint-form', novalidate: true, 'aria-label': title },
@@ -436,6 +439,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     h('div', { class: 'field' },
       h('label', { for: description.id, text: 'Description' }),
       description),
+    ordering.el,
     error,
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'btn', text: 'Cancel', onclick: onCancel }),
@@ -460,6 +464,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     }
     busy(save, () => onSubmit({
       url: url.value.trim(), content_type: contentType.value, events, description: description.value.trim(),
+      ordering: ordering.value(),
     }), error);
   });
   return form;

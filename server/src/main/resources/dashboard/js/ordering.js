@@ -4,6 +4,7 @@ import * as api from './api.js';
 import { h, clear, fmt } from './dom.js';
 import { announce, busy, confirmDialog, errorSlot, showError, toast } from './ui.js';
 
+const REFRESH_MS = 5000;
 const LABELS = {
   none: 'No ordering: every event goes as soon as it can',
   conversation: 'One at a time per conversation, in order',
@@ -37,10 +38,21 @@ export function endpointOrdering(endpoint) {
     h('p', { class: 'muted small', text: 'Ordered per conversation.' }),
     list,
     error);
+  let refresh = null;
   const load = async () => {
+    clearTimeout(refresh);
     try {
       const page = await api.get(`/v1/endpoints/${api.enc(endpoint.id)}/held-conversations`);
       render(page.data);
+      // While something is held the list changes as heads go through or are released: look again
+      // for as long as this card is on the page (a re-render replaces it, and the polling stops).
+      if (page.data.length > 0) {
+        refresh = setTimeout(() => {
+          if (section.isConnected) {
+            load();
+          }
+        }, REFRESH_MS);
+      }
     } catch (e) {
       showError(error, e, 'Could not load the held conversations');
     }

@@ -255,6 +255,19 @@ public final class DeliveryStore {
      * request was made (endpoint gone or disabled), which says nothing about the endpoint's health.
      */
     public boolean record(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now, boolean reachedEndpoint) {
+        return recordAttempt(job, attempt, outcome, now, reachedEndpoint).held();
+    }
+
+    /**
+     * What recording an attempt did: whether the lease was still held, and the deliveries it let go
+     * (the next of an ordered conversation whose head just ended), leased by this node to send at once.
+     */
+    public record Recorded(boolean held, List<DeliveryJob> next) {
+    }
+
+    /** As {@link #record(DeliveryJob, Attempt, Outcome, Instant, boolean)}, with what it let go. */
+    public Recorded recordAttempt(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now,
+            boolean reachedEndpoint) {
         return db.write(c -> {
             insertAttempt(c, job.accountId(), attempt);
             if (reachedEndpoint) {
@@ -277,9 +290,11 @@ public final class DeliveryStore {
             int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, job.cycleAttempts() + 1, next,
                     now.toEpochMilli(), job.deliveryId(), job.version());
             if (rows == 1 && !(outcome instanceof Outcome.Retry) && job.sequence().isPresent()) {
-                ConversationOrder.ended(c, job.endpointId(), job.sequence().get(), now);
+                List<String> successor = ConversationOrder.ended(c, job.endpointId(), job.sequence().get(), nodeId,
+                        now, now.plus(leaseDuration)).stream().toList();
+                return new Recorded(true, jobs(c, successor, DeliveryJob.Cause.SCHEDULED));
             }
-            return rows == 1;
+            return new Recorded(rows == 1, List.of());
         });
     }
 

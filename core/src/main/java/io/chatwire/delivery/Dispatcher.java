@@ -226,16 +226,16 @@ public final class Dispatcher implements AutoCloseable {
         }
         Outcome outcome = decide(job, result);
         Attempt attempt = logEntry(job, startedAt, result, outcome);
-        boolean held = store.record(job, attempt, outcome, clock.instant(),
+        DeliveryStore.Recorded recorded = store.recordAttempt(job, attempt, outcome, clock.instant(),
                 !(result instanceof AttemptResult.NotAttempted));
+        boolean held = recorded.held();
+        // The next delivery of an ordered conversation, leased to this node as its head ended.
+        dispatch(recorded.next());
         count(result, outcome);
         if (!held) {
             log.info("lease of {} was lost during the attempt; another node owns it now", job);
         } else if (outcome instanceof Outcome.Retry retry) {
             onRetryScheduled.accept(retry.at());
-        } else if (job.sequence().isPresent()) {
-            // The next delivery of the conversation became due with this record: have it claimed now.
-            onRetryScheduled.accept(clock.instant());
         }
         return Optional.of(attempt);
     }

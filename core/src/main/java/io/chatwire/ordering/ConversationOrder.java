@@ -54,6 +54,11 @@ public final class ConversationOrder {
             UPDATE deliveries SET next_attempt_at = ?, version = version + 1, updated_at = ?
             WHERE id = ? AND status = 'pending' AND next_attempt_at IS NULL
             """;
+    private static final String LEASE_NEXT = """
+            UPDATE deliveries
+            SET next_attempt_at = ?, leased_by = ?, lease_until = ?, version = version + 1, updated_at = ?
+            WHERE id = ? AND status = 'pending' AND next_attempt_at IS NULL
+            """;
     private static final String FAIL_HEAD = """
             UPDATE deliveries
             SET status = 'failed', next_attempt_at = NULL, leased_by = NULL, lease_until = NULL,
@@ -89,12 +94,19 @@ public final class ConversationOrder {
 
     /**
      * Called once a delivery of the conversation has ended (delivered, or failed for good): the next
-     * one becomes due now. Returns it, if one was waiting.
+     * one becomes due now, leased by {@code node} until {@code leaseUntil}, for that node to send at
+     * once (should it die first, the lease runs out and any node's scheduler takes the delivery).
+     * Returns it, if one was waiting.
      */
-    public static Optional<String> ended(Connection c, String endpointId, Sequence sequence, Instant now)
-            throws SQLException {
+    public static Optional<String> ended(Connection c, String endpointId, Sequence sequence, String node, Instant now,
+            Instant leaseUntil) throws SQLException {
         Jdbc.update(c, LOCK, endpointId, sequence.conversation());
-        return letNextGo(c, endpointId, sequence.conversation(), now);
+        Optional<String> next = heldHead(c, endpointId, sequence.conversation());
+        if (next.isPresent()) {
+            long at = now.toEpochMilli();
+            Jdbc.update(c, LEASE_NEXT, at, node, leaseUntil.toEpochMilli(), at, next.get());
+        }
+        return next;
     }
 
     /** A head that was released by hand: its delivery, and the position it had. */
@@ -131,19 +143,27 @@ public final class ConversationOrder {
         return Jdbc.update(c, RELEASE_ALL_HELD, at, at, endpointId);
     }
 
-    private static Optional<String> letNextGo(Connection c, String endpointId, String conversation, Instant now)
+    /** Makes the next delivery of the conversation due now, unleased, for any node's scheduler. */
+    private static void letNextGo(Connection c, String endpointId, String conversation, Instant now)
+            throws SQLException {
+        Optional<String> next = heldHead(c, endpointId, conversation);
+        if (next.isPresent()) {
+            long at = now.toEpochMilli();
+            Jdbc.update(c, MAKE_DUE, at, at, next.get());
+        }
+    }
+
+    /**
+     * The conversation's lowest pending delivery when it is held; empty when nothing waits, or when
+     * that delivery already has a due time (one sent again by hand, which goes on as it is).
+     */
+    private static Optional<String> heldHead(Connection c, String endpointId, String conversation)
             throws SQLException {
         record Head(String id, boolean held) {
         }
-        Optional<Head> head = Jdbc.queryOne(c, HEAD,
-                rs -> new Head(rs.getString("id"), Jdbc.optionalLong(rs, "next_attempt_at").isEmpty()),
-                endpointId, conversation);
-        if (head.isEmpty() || !head.get().held()) {
-            // Nothing waits, or the lowest pending delivery is already due (one sent again by hand).
-            return Optional.empty();
-        }
-        long at = now.toEpochMilli();
-        Jdbc.update(c, MAKE_DUE, at, at, head.get().id());
-        return Optional.of(head.get().id());
+        return Jdbc.queryOne(c, HEAD, rs -> new Head(rs.getString("id"), Jdbc.optionalLong(rs, "next_attempt_at").isEmpty()),
+                        endpointId, conversation)
+                .filter(Head::held)
+                .map(Head::id);
     }
 }

@@ -20,9 +20,8 @@ export function orderingField(id, initial) {
     h('p', {
       class: 'help',
       id: `${id}-ordering-help`,
-      text: 'Ordered: events with the same conversation_id are sent one at a time, in the order they were accepted; '
-        + 'the next waits until the previous one is delivered or has failed its last retry. Each carries its position '
-        + 'in the x-chatwire-sequence header.',
+      text: 'Ordered: events with the same conversation_id go one at a time, in the order accepted; each carries '
+        + 'its position in the x-chatwire-sequence header.',
     }));
   return { el, value: () => select.value };
 }

@@ -93,7 +93,11 @@ public final class Browser implements AutoCloseable {
     }
 
     public void click(By by) {
-        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+        WebElement element = wait.until(ExpectedConditions.elementToBeClickable(by));
+        // Centred first: after a scroll, the sticky top bar covers what sits right under it, and a
+        // click there would land on the bar.
+        js("arguments[0].scrollIntoView({block: 'center'})", element);
+        element.click();
     }
 
     /** The control a visible label names (so the form is labelled as a screen reader needs). */

@@ -51,6 +51,21 @@ class OrderedDeliveryTest {
         return r.text("id");
     }
 
+    /** An ordered endpoint whose receiver fails the first request (retried only in ten minutes), then succeeds. */
+    private static String failingOnceThenOrdered(TestAccount account, String chatbot, TestReceiver receiver) {
+        receiver.answering(n -> n == 1 ? Answer.status(500) : Answer.status(200));
+        return orderedEndpoint(account, chatbot, receiver.url().toString());
+    }
+
+    /** Posts events 1 to {@code count} of the conversation, one after the other; returns their ids. */
+    private List<String> post(String chatbot, String conversation, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(chatwire.postEvent(OrderedReceiver.event(chatbot, conversation, i)));
+        }
+        return ids;
+    }
+
     @Test
     void deliversEveryConversationInAcceptanceOrderWhileTheReceiverFailsASeededShare() throws Exception {
         TestAccount account = start("0s,40ms,40ms,40ms");
@@ -95,9 +110,7 @@ class OrderedDeliveryTest {
         try (TestReceiver receiver = TestReceiver.start()) {
             receiver.answering(Answer.status(500));
             orderedEndpoint(account, chatbot, receiver.url().toString());
-            for (int i = 1; i <= 40; i++) {
-                chatwire.postEvent(OrderedReceiver.event(chatbot, "stuck", i));
-            }
+            post(chatbot, "stuck", 40);
             await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() >= 1);
 
             try (Connection c = chatwire.openJdbc(); Statement st = c.createStatement()) {
@@ -161,13 +174,8 @@ class OrderedDeliveryTest {
         TestAccount account = start("0s,10m");
         String chatbot = chatwire.createChatbot(account);
         try (TestReceiver receiver = TestReceiver.start()) {
-            // The first request fails (its retry is ten minutes away); every later one succeeds.
-            receiver.answering(n -> n == 1 ? Answer.status(500) : Answer.status(200));
-            String endpoint = orderedEndpoint(account, chatbot, receiver.url().toString());
-            List<String> events = new ArrayList<>();
-            for (int i = 1; i <= 3; i++) {
-                events.add(chatwire.postEvent(OrderedReceiver.event(chatbot, "blocked", i)));
-            }
+            String endpoint = failingOnceThenOrdered(account, chatbot, receiver);
+            List<String> events = post(chatbot, "blocked", 3);
             chatwire.postEvent(OrderedReceiver.event(chatbot, "flowing", 1));
             await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() >= 2);
 
@@ -219,11 +227,8 @@ class OrderedDeliveryTest {
         TestAccount account = start("0s,10m");
         String chatbot = chatwire.createChatbot(account);
         try (TestReceiver receiver = TestReceiver.start()) {
-            receiver.answering(n -> n == 1 ? Answer.status(500) : Answer.status(200));
-            String endpoint = orderedEndpoint(account, chatbot, receiver.url().toString());
-            for (int i = 1; i <= 3; i++) {
-                chatwire.postEvent(OrderedReceiver.event(chatbot, "c", i));
-            }
+            String endpoint = failingOnceThenOrdered(account, chatbot, receiver);
+            post(chatbot, "c", 3);
             await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count() == 1);
 
             ApiClient.Response off = account.api().patch("/v1/endpoints/" + endpoint, "{\"ordering\":\"none\"}");

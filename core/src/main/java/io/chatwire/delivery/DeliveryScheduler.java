@@ -27,8 +27,6 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
     private Instant wakeAt = Instant.MIN;
-    /** Work became due while a claim was running: the next sleep is skipped, the signal would be lost. */
-    private boolean dueDuringClaim;
     private volatile boolean running;
     private Thread thread;
 
@@ -50,13 +48,9 @@ public final class DeliveryScheduler implements AutoCloseable {
     public void wake(Instant at) {
         lock.lock();
         try {
-            Instant now = clock.instant();
-            if (at.isBefore(wakeAt) || !wakeAt.isAfter(now)) {
+            if (at.isBefore(wakeAt) || !wakeAt.isAfter(clock.instant())) {
                 wakeAt = at;
                 wakeUp.signal();
-            }
-            if (!at.isAfter(now)) {
-                dueDuringClaim = true;
             }
         } finally {
             lock.unlock();
@@ -67,7 +61,6 @@ public final class DeliveryScheduler implements AutoCloseable {
         while (running) {
             boolean more = false;
             try {
-                forgetEarlierWakes();
                 more = claimOnce();
             } catch (RuntimeException e) {
                 log.warn("claiming due deliveries failed; trying again in {}: {}", pollInterval, e.toString());
@@ -75,16 +68,6 @@ public final class DeliveryScheduler implements AutoCloseable {
             if (!more) {
                 sleep();
             }
-        }
-    }
-
-    /** The claim about to run sees whatever became due so far; only later wakes should cut the next sleep. */
-    private void forgetEarlierWakes() {
-        lock.lock();
-        try {
-            dueDuringClaim = false;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -102,10 +85,6 @@ public final class DeliveryScheduler implements AutoCloseable {
     private void sleep() {
         lock.lock();
         try {
-            if (dueDuringClaim) {
-                dueDuringClaim = false;
-                return;
-            }
             Instant now = clock.instant();
             Instant until = now.plus(pollInterval);
             if (wakeAt.isAfter(now) && wakeAt.isBefore(until)) {

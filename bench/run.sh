@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Chatwire benchmark: bench/run.sh [ceiling] [s1] [s2] [s3] [s4] [s5]   (all when none is named)
+# Chatwire benchmark: bench/run.sh [ceiling] [s1] [s2] [s3] [s4] [s5] [s6]   (all when none is named)
 # Builds the server and the bench, starts Chatwire server processes on 127.0.0.1 with fresh data,
 # drives them, prints a table and writes bench/results/<timestamp>.json. Settings: BENCH_* (README).
 set -euo pipefail

@@ -6,6 +6,7 @@ import { h, clear, fmt, uid } from './dom.js';
 import { policyFields, policySummary } from './policies.js';
 import { kindField, kindNote } from './destinations.js';
 import { shapingFields, shapingSummary } from './transforms.js';
+import { endpointOrdering, orderingField } from './ordering.js';
 import {
   announce, busy, confirmDialog, copyText, emptyState, errorSlot, pageHeader, showError, spinner, toast,
 } from './ui.js';
@@ -298,7 +299,8 @@ function chatbotCard(bot, account, onCountChange) {
         kindNote(e) || h('p', { class: 'muted small endpoint-content-type' }, 'Sent as ', h('code', { text: api.CONTENT_TYPES[e.content_type] || e.content_type })),
         e.own_secret ? h('p', { class: 'muted small', text: 'Signed with its own secret.' }) : null,
         policySummary(e),
-        shapingSummary(e)),
+        shapingSummary(e),
+        endpointOrdering(e)),
       h('div', { class: 'endpoint-actions' }, catalog.typePicker(e.id), testBtn, catalog.receiveButton(e.id), editBtn, toggleBtn, deleteBtn),
       result ? testResult(result) : null,
       errorEl);
@@ -426,6 +428,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
   });
   const policy = policyFields(initial);
   const shaping = shapingFields(initial);
+  const ordering = orderingField(id, initial.ordering);
   const error = errorSlot();
   const save = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
   const form = h('form', { class: 'endpoint-form', novalidate: true, 'aria-label': title },
@@ -448,6 +451,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
       description),
     policy.el,
     shaping.el,
+    ordering.el,
     error,
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'btn', text: 'Cancel', onclick: onCancel }),
@@ -473,7 +477,7 @@ function endpointForm({ title, submitLabel, initial, onSubmit, onCancel }) {
     }
     busy(save, () => onSubmit({
       url: url.value.trim(), content_type: contentType.value, events, description: description.value.trim(),
-      ...policy.values(), ...kind.values(), ...shaping.values(),
+      ...policy.values(), ...kind.values(), ...shaping.values(), ordering: ordering.value(),
     }), error);
   });
   return form;

@@ -79,14 +79,17 @@ public final class Bench {
     private static final int WRK_CONNECTIONS = envInt("BENCH_WRK_CONNECTIONS", 64);
     private static final int WARMUP_SECONDS = envInt("BENCH_WARMUP_SECONDS", 8);
     private static final String JFR_SCENARIO = env("BENCH_JFR", "");
+    private static final int ORDERED_CONVERSATIONS = envInt("BENCH_CONVERSATIONS", 1000);
+    /** How the phase being run spreads its events over conversations (s6 orders by conversation). */
+    private LoadGen.Conversations conversations = LoadGen.Conversations.EACH_ITS_OWN;
 
     // --- main ----------------------------------------------------------------------------------
 
     public static void main(String[] args) throws Exception {
-        List<String> scenarios = args.length == 0 ? List.of("ceiling", "s1", "s2", "s3", "s4", "s5") : List.of(args);
+        List<String> scenarios = args.length == 0 ? List.of("ceiling", "s1", "s2", "s3", "s4", "s5", "s6") : List.of(args);
         for (String s : scenarios) {
-            if (!List.of("ceiling", "s1", "s2", "s3", "s4", "s5").contains(s)) {
-                System.err.println("unknown scenario " + s + " (want ceiling, s1, s2, s3, s4, s5)");
+            if (!List.of("ceiling", "s1", "s2", "s3", "s4", "s5", "s6").contains(s)) {
+                System.err.println("unknown scenario " + s + " (want ceiling, s1, s2, s3, s4, s5, s6)");
                 System.exit(2);
             }
         }
@@ -126,6 +129,7 @@ public final class Bench {
                     case "s3" -> bench.s3();
                     case "s4" -> bench.s4();
                     case "s5" -> bench.s5();
+                    case "s6" -> bench.s6();
                     default -> throw new IllegalStateException(s);
                 }
                 say(s + " took " + (System.nanoTime() - t) / 1_000_000_000 + " s");
@@ -281,6 +285,27 @@ public final class Bench {
         }
     }
 
+    /**
+     * 1 chatbot, 3 endpoints ordered by conversation, events of 1,000 conversations in turn: as fast as
+     * possible, then 1,000 events/s with 1 % of the conversations blocked behind a head that always fails.
+     */
+    private void s6() throws Exception {
+        ServerNode node = start("s6", "s6", sqlite("s6"));
+        try {
+            Setup.Created c = Setup.create(ctx.receiver(), node.port, ctx.operatorToken(), "s6", 1, 1,
+                    i -> three("127.0.0.1", "ob", "s6a0", "s6bot" + i), ",\"ordering\":\"conversation\"");
+            List<ServerNode> nodes = List.of(node);
+            warmup(nodes, c.bots());
+            conversations = new LoadGen.Conversations(ORDERED_CONVERSATIONS, 0);
+            phase("s6", "s6 ordered afap", nodes, c.bots(), CONNECTIONS, 0, SECONDS, null);
+            conversations = new LoadGen.Conversations(ORDERED_CONVERSATIONS, 100);
+            phase("s6", "s6 ordered " + (int) RATE + "/s, 1% blocked", nodes, c.bots(), CONNECTIONS, RATE, SECONDS, null);
+        } finally {
+            conversations = LoadGen.Conversations.EACH_ITS_OWN;
+            stop(node, "s6");
+        }
+    }
+
     /** 1,000 chatbots × 3 healthy endpoints (10 accounts), spread over 100 receiver hosts. */
     private void s2() throws Exception {
         ServerNode node = start("s2", "s2", sqlite("s2"));
@@ -426,7 +451,7 @@ public final class Bench {
         say(name + ": " + (rate > 0 ? "posting " + (int) rate + " events/s" : "posting as fast as possible") + " for "
                 + seconds + " s over " + connections + " connections to " + nodes.size() + " node(s)");
         List<LoadGen.Node> targets = nodes.stream().map(n -> new LoadGen.Node("127.0.0.1", n.port)).toList();
-        LoadGen.run(rec, targets, ctx.operatorToken(), bots, connections, rate, seconds * 1000L);
+        LoadGen.run(rec, targets, ctx.operatorToken(), bots, connections, rate, seconds * 1000L, conversations);
         long backlogAtLoadEnd = rec.backlogArrivals.sum();
         long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
         while (rec.healthyArrivals.sum() < rec.expectedHealthy.sum() && System.nanoTime() < drainDeadline) {
@@ -643,6 +668,20 @@ public final class Bench {
             double acc = (double) fixed.get("accepted_per_sec");
             t.add(target("s1: p99 acceptance-to-arrival < 50 ms at 1,000 events/s", p99 < 50 && acc >= 950,
                     String.format(Locale.ROOT, "p99 %.1f ms at %.0f events/s", p99, acc)));
+        }
+        Map<String, Object> ordered = row("s6 ordered afap");
+        if (ordered != null && afap != null) {
+            double ratio = (double) ordered.get("deliveries_per_sec") / (double) afap.get("deliveries_per_sec");
+            t.add(target("s6: ordered deliveries/s >= 70 % of s1's in the same run", ratio >= 0.7,
+                    String.format(Locale.ROOT, "%.0f deliveries/s, %.0f %% of s1", (double) ordered.get("deliveries_per_sec"),
+                            100 * ratio)));
+        }
+        Map<String, Object> blocked = row("s6 ordered " + (int) RATE + "/s, 1% blocked");
+        if (blocked != null && RATE == 1000) {
+            double p99 = (double) blocked.get("latency_p99_ms");
+            t.add(target("s6: p99 acceptance-to-arrival < 50 ms at 1,000 events/s with 1 % of conversations blocked",
+                    p99 < 50, String.format(Locale.ROOT, "p99 %.1f ms at %.0f events/s", p99,
+                            (double) blocked.get("accepted_per_sec"))));
         }
         if (hang != null) {
             double p99 = (double) hang.get("latency_p99_ms");

@@ -22,9 +22,34 @@ final class LoadGen {
     record Bot(String id, int healthyEndpoints) {
     }
 
+    /**
+     * Which conversation each event belongs to: a new one per event ({@link #EACH_ITS_OWN}), or one of
+     * {@code count} in turn (for endpoints ordered by conversation), every {@code blockedEvery}-th of
+     * them (0: none) named {@code blocked-…}, which the receiver's {@code /ob/} endpoints refuse.
+     */
+    record Conversations(int count, int blockedEvery) {
+        static final Conversations EACH_ITS_OWN = new Conversations(0, 0);
+
+        String of(long seq) {
+            if (count == 0) {
+                return String.format("dbf24043-83a6-47fb-%04x-%012x", (seq >>> 48) & 0xffff, seq & 0xffffffffffffL);
+            }
+            int c = (int) (seq % count);
+            return (isBlocked(seq) ? "blocked-" : "conv-") + String.format("%06d", c);
+        }
+
+        boolean isBlocked(long seq) {
+            return count > 0 && blockedEvery > 0 && (seq % count) % blockedEvery == 0;
+        }
+    }
+
     /** The body of a chat event like Chat Data's, about 700 bytes, for the given chatbot. */
     static byte[] chatEvent(String chatbotId, long seq) {
-        String conversation = String.format("dbf24043-83a6-47fb-%04x-%012x", (seq >>> 48) & 0xffff, seq & 0xffffffffffffL);
+        return chatEvent(chatbotId, seq, Conversations.EACH_ITS_OWN);
+    }
+
+    static byte[] chatEvent(String chatbotId, long seq, Conversations conversations) {
+        String conversation = conversations.of(seq);
         return ("{\"event\": \"chat\", \"messages\": [{\"role\": \"assistant\", \"content\": \"\uD83D\uDC4B Hello there! "
                 + "I'm Chat Data AI, your go-to source for all things about Chat Data!\"}, {\"role\": \"assistant\", "
                 + "\"content\": \"By the way, you can create a chatbot like me for your website! \uD83D\uDE2E\"}, "
@@ -52,6 +77,12 @@ final class LoadGen {
      */
     static void run(Recording rec, List<Node> nodes, String operatorToken, List<Bot> bots, int connections,
             double rate, long durationMillis) throws InterruptedException {
+        run(rec, nodes, operatorToken, bots, connections, rate, durationMillis, Conversations.EACH_ITS_OWN);
+    }
+
+    /** As above; a blocked conversation's events are expected at no endpoint (they wait behind a failing head). */
+    static void run(Recording rec, List<Node> nodes, String operatorToken, List<Bot> bots, int connections,
+            double rate, long durationMillis, Conversations conversations) throws InterruptedException {
         AtomicLong seq = new AtomicLong();
         long start = System.nanoTime();
         long end = start + durationMillis * 1_000_000L;
@@ -83,7 +114,7 @@ final class LoadGen {
                             break;
                         }
                         Bot bot = bots.get((int) (k % bots.size()));
-                        byte[] body = chatEvent(bot.id(), k);
+                        byte[] body = chatEvent(bot.id(), k, conversations);
                         long sent = System.nanoTime();
                         Http11.Response r;
                         try {
@@ -104,7 +135,7 @@ final class LoadGen {
                         String id = eventId(r.text());
                         if (id != null) {
                             rec.accepted.put(id, answered);
-                            rec.expectedHealthy.add(bot.healthyEndpoints());
+                            rec.expectedHealthy.add(conversations.isBlocked(k) ? 0 : bot.healthyEndpoints());
                         }
                         if (n == lat.length) {
                             lat = Arrays.copyOf(lat, n * 2);

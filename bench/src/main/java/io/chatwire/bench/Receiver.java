@@ -92,6 +92,15 @@ final class Receiver implements AutoCloseable {
             switch (kind) {
                 case "ceiling" -> ceilingHits.increment();
                 case "h" -> recording.arrive(eventId, path, Recording.Kind.HEALTHY, now);
+                case "ob" -> {
+                    // An ordered endpoint whose blocked conversations always fail: their heads are
+                    // retried and everything behind them is held.
+                    if (new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("\"conversation_id\": \"blocked-")) {
+                        exchange.sendResponseHeaders(503, -1);
+                        return;
+                    }
+                    recording.arrive(eventId, path, Recording.Kind.HEALTHY, now);
+                }
                 case "bk" -> recording.arrive(eventId, path, Recording.Kind.BACKLOG, now);
                 case "hang" -> {
                     recording.arrive(eventId, path, Recording.Kind.HANG, now);

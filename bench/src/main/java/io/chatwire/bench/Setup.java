@@ -58,6 +58,12 @@ final class Setup {
      */
     static Created create(Receiver receiver, int port, String token, String prefix, int accounts, int botsPerAccount,
             IntFunction<List<EndpointSpec>> endpoints) throws Exception {
+        return create(receiver, port, token, prefix, accounts, botsPerAccount, endpoints, "");
+    }
+
+    /** As above; {@code endpointFields} is added to each endpoint's JSON (e.g. {@code ,"ordering":"conversation"}). */
+    static Created create(Receiver receiver, int port, String token, String prefix, int accounts, int botsPerAccount,
+            IntFunction<List<EndpointSpec>> endpoints, String endpointFields) throws Exception {
         List<Account> made = new ArrayList<>();
         for (int a = 0; a < accounts; a++) {
             String tag = prefix + "a" + a;
@@ -86,7 +92,8 @@ final class Setup {
                 List<String> ids = new ArrayList<>();
                 for (EndpointSpec s : specs) {
                     String json = call(port, "POST", "/v1/chatbots/" + botId + "/endpoints", acct.apiKey(),
-                            "{\"url\":\"" + s.url() + "\",\"events\":[\"chat\"],\"description\":\"bench\"}", 201);
+                            "{\"url\":\"" + s.url() + "\",\"events\":[\"chat\"],\"description\":\"bench\""
+                                    + endpointFields + "}", 201);
                     ids.add(field(json, "id"));
                 }
                 return ids;

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param policy the endpoint's own rate limit, retry schedule, timeout and static headers
  * @param kind the endpoint's kind: what the event becomes on the wire and how the answer reads
  * @param shaping the endpoint's filter and transform as they are now (none when it was deleted)
+ * @param sequence the delivery's place in its conversation, for an ordered one
  */
 public record DeliveryJob(
         String deliveryId,
@@ -45,7 +46,8 @@ public record DeliveryJob(
         SecretSet secrets,
         JobPolicy policy,
         Destination kind,
-        Shaping shaping) {
+        Shaping shaping,
+        Optional<io.chatwire.ordering.Sequence> sequence) {
 
     /** Why an attempt is made. */
     public enum Cause {

@@ -8,6 +8,8 @@ import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.policy.Pacing;
 import io.chatwire.policy.PolicyStore;
+import io.chatwire.ordering.ConversationOrder;
+import io.chatwire.ordering.Sequence;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
 import io.chatwire.store.Ids;
@@ -66,7 +68,7 @@ public final class DeliveryStore {
             """;
 
     private static final String JOBS = """
-            SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id,
+            SELECT d.id, d.version, d.attempts, d.cycle_attempts, d.account_id, d.endpoint_id, d.conversation_id, d.position,
                    e.id AS event_id, e.event_type, e.payload, e.test,
                    en.url, en.content_type, en.enabled, en.kind, en.filter_expression, en.transform_expression,
                    en.secret, en.previous_secret, en.previous_secret_expires_at AS en_previous_expires,
@@ -105,7 +107,10 @@ public final class DeliveryStore {
             WHERE leased_by = ? AND status = 'pending'
             """;
 
-    private static final String NEXT_DUE = "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'";
+    /** Held deliveries (of an ordered conversation) have no due time, and are left out of the index too. */
+    private static final String NEXT_DUE = """
+            SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at IS NOT NULL
+            """;
     private static final String QUEUE = """
             SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
             """;
@@ -257,7 +262,8 @@ public final class DeliveryStore {
                 Optional.ofNullable(rs.getString("kind")).map(k -> Destination.fromWire("kind", k))
                         .orElse(Destination.FOR_NEW_ENDPOINTS),
                 Shaping.of(Optional.ofNullable(rs.getString("filter_expression")),
-                        Optional.ofNullable(rs.getString("transform_expression")))),
+                        Optional.ofNullable(rs.getString("transform_expression"))),
+                sequence(rs)),
                 deliveryIds.toArray());
     }
 
@@ -275,6 +281,19 @@ public final class DeliveryStore {
      * request was made (endpoint gone or disabled), which says nothing about the endpoint's health.
      */
     public boolean record(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now, boolean reachedEndpoint) {
+        return recordAttempt(job, attempt, outcome, now, reachedEndpoint).held();
+    }
+
+    /**
+     * What recording an attempt did: whether the lease was still held, and the deliveries it let go
+     * (the next of an ordered conversation whose head just ended), leased by this node to send at once.
+     */
+    public record Recorded(boolean held, List<DeliveryJob> next) {
+    }
+
+    /** As {@link #record(DeliveryJob, Attempt, Outcome, Instant, boolean)}, with what it let go. */
+    public Recorded recordAttempt(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now,
+            boolean reachedEndpoint) {
         return db.write(c -> {
             insertAttempt(c, job.accountId(), attempt);
             if (reachedEndpoint) {
@@ -297,7 +316,12 @@ public final class DeliveryStore {
             int cycleAttempts = job.cycleAttempts() + (usesUpAnAttempt(outcome) ? 1 : 0);
             int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, cycleAttempts, next,
                     now.toEpochMilli(), job.deliveryId(), job.version());
-            return rows == 1;
+            if (rows == 1 && !(outcome instanceof Outcome.Retry) && job.sequence().isPresent()) {
+                List<String> successor = ConversationOrder.ended(c, job.endpointId(), job.sequence().get(), nodeId,
+                        now, now.plus(leaseDuration)).stream().toList();
+                return new Recorded(true, jobs(c, successor, DeliveryJob.Cause.SCHEDULED));
+            }
+            return new Recorded(rows == 1, List.of());
         });
     }
 
@@ -478,6 +502,11 @@ public final class DeliveryStore {
         long sinceMillis = since.toEpochMilli();
         long nowMillis = now.toEpochMilli();
         return db.write(c -> Jdbc.update(c, RECOVER_FAILED, nowMillis, nowMillis, accountId, endpointId, sinceMillis));
+    }
+
+    private static Optional<Sequence> sequence(ResultSet rs) throws SQLException {
+        String conversation = rs.getString("conversation_id");
+        return conversation == null ? Optional.empty() : Optional.of(new Sequence(conversation, rs.getLong("position")));
     }
 
     private static Delivery delivery(ResultSet rs, List<Attempt> attempts) throws SQLException {

@@ -5,6 +5,7 @@ import io.chatwire.destination.Destination;
 import io.chatwire.destination.Verdict;
 import io.chatwire.destination.Webhook;
 import io.chatwire.endpoint.DeliveryContentType;
+import io.chatwire.ordering.Sequence;
 import io.chatwire.signing.WebhookSigner;
 import io.chatwire.store.Ids;
 import io.chatwire.transform.Shaped;
@@ -284,8 +285,11 @@ public final class Dispatcher implements AutoCloseable {
         }
         Outcome outcome = decide(job, result);
         Attempt attempt = logEntry(job, startedAt, result, outcome, exchange.sentHeaders());
-        boolean held = store.record(job, attempt, outcome, clock.instant(),
+        DeliveryStore.Recorded recorded = store.recordAttempt(job, attempt, outcome, clock.instant(),
                 !(result instanceof AttemptResult.NotAttempted || result instanceof AttemptResult.Dropped));
+        boolean held = recorded.held();
+        // The next delivery of an ordered conversation, leased to this node as its head ended.
+        dispatch(recorded.next());
         count(result, outcome);
         if (!held) {
             log.info("lease of {} was lost during the attempt; another node owns it now", job);
@@ -347,8 +351,8 @@ public final class Dispatcher implements AutoCloseable {
         // can drop a copy it has already processed.
         Map<String, String> headers = new java.util.LinkedHashMap<>(job.policy().headers().values());
         headers.putAll(transformHeaders);
-        headers.putAll(WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt, body,
-                job.secrets().current(), job.secrets().stillValid(startedAt)));
+        headers.putAll(Sequence.withHeader(WebhookSigner.headers(job.eventType().wireName(), job.eventId(), startedAt,
+                body, job.secrets().current(), job.secrets().stillValid(startedAt)), job.sequence()));
         AttemptResult result = transport.post(job.url().get(), outgoing.contentType(), headers, body,
                 job.policy().settings().timeout());
         latency.record(result.latency());

@@ -13,6 +13,9 @@ import io.chatwire.event.EventType;
 import io.chatwire.policy.JobPolicy;
 import io.chatwire.policy.PolicyStore;
 import io.chatwire.policy.StaticHeaders;
+import io.chatwire.ordering.ConversationOrder;
+import io.chatwire.ordering.Ordering;
+import io.chatwire.ordering.Sequence;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.store.Database;
@@ -115,7 +118,8 @@ public final class EventIntake {
                     .filter(e -> admitted(e, filteredOut))
                     .toList();
             Predicate<Endpoint> leaseHere = account.status() == Account.Status.ACTIVE ? deliverableHere : e -> false;
-            List<DeliveryJob> jobs = stage(c, event, targets, leaseHere, now, account.secrets());
+            List<DeliveryJob> jobs = stage(c, event, targets, leaseHere, now, account.secrets(),
+                    payload.conversationId().flatMap(Sequence::key));
             return new Staged(new Accepted(event, false, targets.size()), jobs);
         });
         dispatcher.dispatch(staged.jobs());
@@ -166,9 +170,10 @@ public final class EventIntake {
                     endpoint.contentType(), endpoint.eventTypes(), endpoint.description(), true, endpoint.health(),
                     endpoint.ownSecret(), endpoint.createdAt(), endpoint.updatedAt(), endpoint.policy(),
                     endpoint.kind(),
-                    endpoint.shaping());
+                    endpoint.shaping(), endpoint.ordering());
             SecretSet accountSecrets = AccountStore.secrets(c, db.cipher(), accountId).orElseThrow();
-            return stage(c, event, List.of(target), e -> true, now, accountSecrets).getFirst();
+            // A sample stands alone: it is never ordered, so it never waits behind real traffic.
+            return stage(c, event, List.of(target), e -> true, now, accountSecrets, Optional.empty()).getFirst();
         });
     }
 
@@ -180,32 +185,40 @@ public final class EventIntake {
 
     /**
      * Inserts the event's deliveries: leased by this node for those {@code leaseHere} accepts (their
-     * jobs are returned, to attempt once committed), left due for the scheduler for the others.
+     * jobs are returned, to attempt once committed), left due for the scheduler for the others. An
+     * ordered endpoint's delivery takes its place in the conversation, and waits (no job) unless it
+     * is the conversation's head.
      */
     private List<DeliveryJob> stage(Connection c, Event event, List<Endpoint> targets, Predicate<Endpoint> leaseHere,
-            Instant now, SecretSet accountSecrets) throws SQLException {
-        List<Endpoint> here = new ArrayList<>(targets.size());
-        for (Endpoint endpoint : targets) {
-            if (leaseHere.test(endpoint)) {
-                here.add(endpoint);
+            Instant now, SecretSet accountSecrets, Optional<String> conversation) throws SQLException {
+        List<String> deliveryIds = new ArrayList<>(targets.size());
+        List<String> leasedIds = new ArrayList<>(targets.size());
+        List<String> leasedEndpoints = new ArrayList<>(targets.size());
+        boolean[] leased = new boolean[targets.size()];
+        for (int i = 0; i < targets.size(); i++) {
+            String id = Ids.newId("dlv");
+            deliveryIds.add(id);
+            leased[i] = leaseHere.test(targets.get(i));
+            if (leased[i]) {
+                leasedIds.add(id);
+                leasedEndpoints.add(targets.get(i).id());
             } else {
-                deliveries.insertWaiting(c, Ids.newId("dlv"), event.id(), endpoint.id(), event.accountId(), now);
+                deliveries.insertWaiting(c, id, event.id(), targets.get(i).id(), event.accountId(), now);
             }
         }
-        targets = here;
-        if (targets.isEmpty()) {
-            return List.of();
+        if (!leasedIds.isEmpty()) {
+            // One statement for all of the event's deliveries: ingest is the writer's hottest path.
+            deliveries.insertLeased(c, leasedIds, event.id(), leasedEndpoints, event.accountId(), now);
         }
-        List<String> deliveryIds = new ArrayList<>(targets.size());
-        for (Endpoint endpoint : targets) {
-            deliveryIds.add(Ids.newId("dlv"));
-        }
-        // One statement for all of the event's deliveries: ingest is the writer's hottest path.
-        deliveries.insertLeased(c, deliveryIds, event.id(), targets.stream().map(Endpoint::id).toList(),
-                event.accountId(), now);
-        List<DeliveryJob> jobs = new ArrayList<>(targets.size());
+        List<Optional<ConversationOrder.Placement>> placements =
+                placeOrdered(c, event, targets, deliveryIds, conversation);
+        List<DeliveryJob> jobs = new ArrayList<>(leasedIds.size());
         for (int i = 0; i < targets.size(); i++) {
             Endpoint endpoint = targets.get(i);
+            Optional<ConversationOrder.Placement> placement = placements.get(i);
+            if (!leased[i] || placement.isPresent() && !placement.get().head()) {
+                continue; // Left for the scheduler, or held behind an earlier delivery of its conversation.
+            }
             // Most endpoints sign with the account's secret, already read with the account.
             SecretSet secrets = endpoint.ownSecret()
                     ? EndpointStore.signingSecrets(c, db.cipher(), event.accountId(), endpoint.id())
@@ -213,8 +226,22 @@ public final class EventIntake {
             jobs.add(new DeliveryJob(deliveryIds.get(i), 0, 0, 0, DeliveryJob.Cause.SCHEDULED, event.accountId(),
                     event.id(), event.type(), event.payload(), endpoint.id(), Optional.of(endpoint.url()),
                     endpoint.contentType(), true, true, event.test(), secrets, jobPolicy(c, endpoint),
-                    endpoint.kind(), Shaping.of(endpoint.shaping().filter(), endpoint.shaping().transform())));
+                    endpoint.kind(), Shaping.of(endpoint.shaping().filter(), endpoint.shaping().transform()),
+                    placement.map(ConversationOrder.Placement::sequence)));
         }
         return jobs;
+    }
+
+    /** The place of each delivery in its conversation; empty for those not ordered. */
+    private static List<Optional<ConversationOrder.Placement>> placeOrdered(Connection c, Event event,
+            List<Endpoint> targets, List<String> deliveryIds, Optional<String> conversation) throws SQLException {
+        List<Optional<ConversationOrder.Placement>> placements = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            placements.add(conversation.isPresent() && targets.get(i).ordering() == Ordering.CONVERSATION
+                    ? Optional.of(ConversationOrder.place(c, event.accountId(), targets.get(i).id(), conversation.get(),
+                            deliveryIds.get(i)))
+                    : Optional.empty());
+        }
+        return placements;
     }
 }

@@ -4,6 +4,7 @@ import io.chatwire.destination.Destination;
 import io.chatwire.event.EventType;
 import io.chatwire.policy.EndpointPolicy;
 import io.chatwire.transform.Shaping;
+import io.chatwire.ordering.Ordering;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param policy its own rate limit, retry schedule, timeout and static header names (io.chatwire.policy)
  * @param kind what kind of receiver it is: a webhook, or a Slack or Discord incoming webhook
  * @param shaping its filter and transform (see {@code io.chatwire.transform})
+ * @param ordering whether each conversation's events are delivered one at a time, in order
  */
 public record Endpoint(
         String id,
@@ -33,7 +35,8 @@ public record Endpoint(
         Instant updatedAt,
         EndpointPolicy policy,
         Destination kind,
-        Shaping shaping) {
+        Shaping shaping,
+        Ordering ordering) {
 
     public Endpoint {
         eventTypes = Set.copyOf(eventTypes);

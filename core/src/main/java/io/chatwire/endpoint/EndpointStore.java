@@ -7,6 +7,8 @@ import io.chatwire.event.EventType;
 import io.chatwire.policy.EndpointPolicy;
 import io.chatwire.policy.PolicyEdit;
 import io.chatwire.policy.PolicyStore;
+import io.chatwire.ordering.ConversationOrder;
+import io.chatwire.ordering.Ordering;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretCipher;
 import io.chatwire.signing.SecretSet;
@@ -37,7 +39,7 @@ public final class EndpointStore {
     private static final String COLUMNS = """
             id, account_id, chatbot_id, url, content_type, event_types, description, enabled, consecutive_failures,
             failing_since, disabled_reason, disabled_at, secret IS NOT NULL AS own_secret, created_at, updated_at, kind,
-            filter_expression, transform_expression, filtered_out, """
+            filter_expression, transform_expression, filtered_out, ordering, """
             + PolicyStore.COLUMNS;
     /** Names content_type always: the column's default is for the rows from before it existed (V6). */
     private static final String INSERT = """
@@ -68,6 +70,7 @@ public final class EndpointStore {
             """;
     private static final String COUNT_FILTERED_OUT = "UPDATE endpoints SET filtered_out = filtered_out + ? WHERE id = ?";
     private static final String DELETE = "DELETE FROM endpoints WHERE id = ? AND account_id = ?";
+    private static final String SET_ORDERING = "UPDATE endpoints SET ordering = ? WHERE id = ? AND account_id = ?";
     private static final String SECRETS = """
             SELECT secret, previous_secret, previous_secret_expires_at FROM endpoints WHERE id = ? AND account_id = ?
             """;
@@ -111,12 +114,12 @@ public final class EndpointStore {
 
     /** What a new endpoint should be; {@code policy} is applied to the defaults. */
     public record Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
-            boolean enabled, PolicyEdit policy, Destination kind, Shaping shaping) {
-        /** A plain webhook endpoint with the default policy, that gets every event of its types as it is. */
+            boolean enabled, PolicyEdit policy, Destination kind, Shaping shaping, Ordering ordering) {
+        /** A plain, unordered webhook endpoint with the default policy, that gets every event of its types as it is. */
         public Spec(URI url, DeliveryContentType contentType, Set<EventType> eventTypes, String description,
                 boolean enabled) {
             this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Destination.FOR_NEW_ENDPOINTS,
-                    Shaping.NONE);
+                    Shaping.NONE, Ordering.NONE);
         }
     }
 
@@ -129,12 +132,12 @@ public final class EndpointStore {
     public record Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
             Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled,
             PolicyEdit policy, Optional<Destination> kind, Optional<Optional<String>> filter,
-            Optional<Optional<String>> transform) {
-        /** Changes that leave the policy, the kind, the filter and the transform as they are. */
+            Optional<Optional<String>> transform, Optional<Ordering> ordering) {
+        /** Changes that leave the policy, the kind, the filter, the transform and the ordering as they are. */
         public Changes(Optional<URI> url, Optional<DeliveryContentType> contentType,
                 Optional<Set<EventType>> eventTypes, Optional<String> description, Optional<Boolean> enabled) {
             this(url, contentType, eventTypes, description, enabled, PolicyEdit.NONE, Optional.empty(),
-                    Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty());
         }
     }
 
@@ -167,11 +170,14 @@ public final class EndpointStore {
         Instant now = clock.instant();
         Endpoint endpoint = new Endpoint(Ids.newId("ep"), accountId, chatbotId, spec.url(), spec.contentType(),
                 spec.eventTypes(), spec.description(), spec.enabled(), Endpoint.Health.GOOD, false, now, now,
-                EndpointPolicy.DEFAULT, spec.kind(), spec.shaping());
+                EndpointPolicy.DEFAULT, spec.kind(), spec.shaping(), spec.ordering());
         Jdbc.update(c, INSERT, endpoint.id(), accountId, chatbotId, spec.url().toString(),
                 spec.contentType().wireName(), EventType.toColumn(spec.eventTypes()), spec.description(),
                 spec.enabled(), now.toEpochMilli(), now.toEpochMilli(), spec.kind().wireName(),
                 spec.shaping().filter().orElse(null), spec.shaping().transform().orElse(null));
+        if (spec.ordering() != Ordering.NONE) {
+            Jdbc.update(c, SET_ORDERING, spec.ordering().wireName(), endpoint.id(), accountId);
+        }
         if (spec.policy().changesNothing()) {
             return endpoint;
         }
@@ -274,6 +280,14 @@ public final class EndpointStore {
             }
             if (enabled && changes.enabled().isPresent()) {
                 Jdbc.update(c, RESET_HEALTH, endpointId);
+            }
+            if (changes.ordering().isPresent() && changes.ordering().get() != current.ordering()) {
+                Jdbc.update(c, SET_ORDERING, changes.ordering().get().wireName(), endpointId, accountId);
+                if (changes.ordering().get() == Ordering.NONE) {
+                    // What waited behind a head goes now, as unordered deliveries do. Switching on
+                    // orders only the events accepted from then on.
+                    ConversationOrder.orderingSwitchedOff(c, endpointId, clock.instant());
+                }
             }
             return find(c, endpointId).orElseThrow();
         });
@@ -500,6 +514,7 @@ public final class EndpointStore {
                 PolicyStore.settings(rs),
                 Destination.fromWire("kind", rs.getString("kind")),
                 new Shaping(Optional.ofNullable(rs.getString("filter_expression")),
-                        Optional.ofNullable(rs.getString("transform_expression")), rs.getLong("filtered_out")));
+                        Optional.ofNullable(rs.getString("transform_expression")), rs.getLong("filtered_out")),
+                Ordering.fromWire("ordering", rs.getString("ordering")));
     }
 }

@@ -110,9 +110,12 @@ public final class EventParser {
         }
         JsonNode source = event.get("source");
         JsonNode credits = event.get("cost_credits");
+        JsonNode conversation = event.get("conversation_id");
         return new EventPayload(type, event.get("chatbot_id").textValue(), text,
                 source == null || source.isNull() || source.textValue().isBlank() ? "unknown" : source.textValue(),
-                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown);
+                credits == null || credits.isNull() ? 0 : finiteOrZero(credits.doubleValue()), unknown,
+                conversation == null || conversation.isNull() || conversation.textValue().isBlank()
+                        ? java.util.Optional.empty() : java.util.Optional.of(conversation.textValue()));
     }
 
     /** The type names the schema the rest is checked against, so it is read first. */

@@ -11,6 +11,7 @@ import io.chatwire.delivery.DeliveryStore;
 import io.chatwire.endpoint.Chatbot;
 import io.chatwire.endpoint.ChatbotStore;
 import io.chatwire.destination.Destination;
+import io.chatwire.ordering.Ordering;
 import io.chatwire.transform.Shaping;
 import io.chatwire.endpoint.DeliveryContentType;
 import io.chatwire.endpoint.Endpoint;
@@ -63,7 +64,8 @@ abstract class PacingContract {
         PolicyEdit fivePerSecond = new PolicyEdit(new Edit.Set<>(5), Edit.keep(), Edit.keep(), Edit.keep());
         endpoint = new EndpointStore(db, clock).create(account.id(), chatbot.id(), new EndpointStore.Spec(
                 URI.create("https://hooks.example.test/paced"), DeliveryContentType.TEXT_PLAIN, Set.of(EventType.CHAT),
-                "paced", true, fivePerSecond, Destination.FOR_NEW_ENDPOINTS, Shaping.NONE));
+                "paced", true, fivePerSecond, Destination.FOR_NEW_ENDPOINTS, Shaping.NONE,
+                Ordering.NONE));
         pacing = new Pacing(db, HORIZON, Duration.ofHours(1));
     }
 
@@ -132,7 +134,7 @@ abstract class PacingContract {
         Endpoint updated = endpoints.update(account.id(), endpoint.id(), new EndpointStore.Changes(Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new PolicyEdit(Edit.keep(),
                         Edit.keep(), Edit.keep(), new Edit.Set<>(Map.of("Authorization", Optional.of("Bearer abc123")))),
-                Optional.empty(), Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(updated.policy().headerNames()).containsExactly("Authorization");
         StaticHeaders headers = db.read(c -> PolicyStore.headers(c, db.cipher(), endpoint.id()));
         assertThat(headers.values()).containsExactlyEntriesOf(Map.of("Authorization", "Bearer abc123"));

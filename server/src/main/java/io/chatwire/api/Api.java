@@ -218,6 +218,8 @@ public final class Api {
             analytics.register(r);
             new EventTypeRoutes(io.chatwire.event.EventSchemas.bundled()).register(r);
             transforms.register(r);
+            new HeldConversationRoutes(auth, new io.chatwire.ordering.HeldConversations(services.db(), services.clock()),
+                    limits.maxSettingsBytes()).register(r);
             modules.forEach(m -> m.register(r, auth::requireAccount));
             portal.ifPresent(p -> {
                 new PortalSessionRoutes(auth, p, limits.maxSettingsBytes()).register(r);

@@ -9,6 +9,7 @@ import io.chatwire.endpoint.Endpoint;
 import io.chatwire.endpoint.EndpointStore;
 import io.chatwire.endpoint.EndpointUrl;
 import io.chatwire.event.EventType;
+import io.chatwire.ordering.Ordering;
 import io.chatwire.problem.Problem;
 import io.chatwire.signing.SecretSet;
 import io.chatwire.transform.Program;
@@ -29,9 +30,8 @@ import java.util.Set;
  */
 final class SettingsRoutes {
     private static final int MAX_NAME = 200;
-    private static final Set<String> ENDPOINT_FIELDS = union(
-            Set.of("url", "content_type", "events", "description", "enabled", "kind", "filter", "transform"),
-            PolicyFields.NAMES);
+    private static final Set<String> ENDPOINT_FIELDS = union(Set.of("url", "content_type", "events", "description",
+            "enabled", "kind", "filter", "transform", "ordering"), PolicyFields.NAMES);
 
     private final Api.Services s;
     private final Auth auth;
@@ -229,7 +229,8 @@ final class SettingsRoutes {
                 PolicyFields.read(body, s.policyBounds()),
                 kind,
                 new Shaping(checkedExpression(body, Role.FILTER).flatMap(e -> e),
-                        checkedExpression(body, Role.TRANSFORM).flatMap(e -> e), 0));
+                        checkedExpression(body, Role.TRANSFORM).flatMap(e -> e), 0),
+                body.optionalString("ordering").map(o -> Ordering.fromWire("ordering", o)).orElse(Ordering.NONE));
         Endpoint created = s.endpoints().create(account.id(), ctx.pathParam("chatbotId"), spec);
         ctx.status(201).json(Views.EndpointView.of(created));
     }
@@ -258,7 +259,8 @@ final class SettingsRoutes {
                 PolicyFields.read(body, s.policyBounds()),
                 body.optionalString("kind").map(SettingsRoutes::kind),
                 checkedExpression(body, Role.FILTER),
-                checkedExpression(body, Role.TRANSFORM));
+                checkedExpression(body, Role.TRANSFORM),
+                body.optionalString("ordering").map(o -> Ordering.fromWire("ordering", o)));
         if (changes.url().isPresent() || changes.kind().isPresent()) {
             // The URL and the kind must suit each other whichever of the two changes.
             Endpoint current = s.endpoints().get(account.id(), ctx.pathParam("endpointId"));

@@ -89,7 +89,7 @@ final class Views {
             String description, boolean enabled, HealthView health, boolean ownSecret, Instant createdAt,
             Instant updatedAt, Optional<Integer> rateLimit, Optional<List<String>> retrySchedule,
             Optional<String> timeout, List<String> headers, Optional<Instant> pausedUntil, String kind,
-            Optional<String> filter, Optional<String> transform, long filteredOut) {
+            Optional<String> filter, Optional<String> transform, long filteredOut, String ordering) {
         static EndpointView of(Endpoint e) {
             EndpointPolicy p = e.policy();
             return new EndpointView(e.id(), e.chatbotId(), e.url().toString(), e.contentType().wireName(),
@@ -97,7 +97,8 @@ final class Views {
                     HealthView.of(e), e.ownSecret(), e.createdAt(), e.updatedAt(), p.rateLimit(),
                     p.retrySchedule().map(s -> s.stream().map(EndpointPolicy::wire).toList()),
                     p.timeout().map(EndpointPolicy::wire), p.headerNames(), p.pausedUntil(), e.kind().wireName(),
-                    e.shaping().filter(), e.shaping().transform(), e.shaping().filteredOut());
+                    e.shaping().filter(), e.shaping().transform(), e.shaping().filteredOut(),
+                    e.ordering().wireName());
         }
     }
 

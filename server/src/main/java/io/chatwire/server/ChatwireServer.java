@@ -97,6 +97,7 @@ public final class ChatwireServer implements AutoCloseable {
         DeliveryStore deliveries = new DeliveryStore(db, config.nodeId(), config.leaseDuration(),
                 config.autoDisableAfter());
         registerQueueGauges(metrics, deliveries, clock);
+        new io.chatwire.ordering.HeldConversations(db, clock).registerGauges(metrics);
         RetryPolicy policy = RetryPolicy.of(config.retrySchedule());
         // Relay endpoints (chatwire listen) are delivered over their listener's connection, never dialled.
         RelayListeners relayListeners = new RelayListeners(config.requestTimeout());

@@ -113,10 +113,14 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
 
     @Override
     public void apply(Connection c) throws SQLException {
+        // In delivery id order, so that two transactions that touch the same deliveries (a lease lost
+        // to another node meanwhile) take their row locks in the same order.
+        List<Entry> entries = new ArrayList<>(this.entries);
+        entries.sort(java.util.Comparator.comparing(e -> e.job().deliveryId()));
         for (List<Entry> chunk : chunks(entries)) {
             insertAttempts(c, chunk);
         }
-        Set<String> moved = settle(c);
+        Set<String> moved = settle(c, entries);
         for (Entry e : entries) {
             e.check().held = Optional.of(moved.contains(e.job().deliveryId()));
         }
@@ -141,7 +145,7 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
     }
 
     /** Moves every delivery on; returns the ids of those whose version and state were as expected. */
-    private Set<String> settle(Connection c) throws SQLException {
+    private static Set<String> settle(Connection c, List<Entry> entries) throws SQLException {
         Set<String> moved = new HashSet<>();
         Set<String> seen = new HashSet<>();
         boolean twice = !entries.stream().allMatch(e -> seen.add(e.job().deliveryId()));

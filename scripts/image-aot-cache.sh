@@ -38,25 +38,7 @@ classpath() {
 classpath "" >"$out/chatwire.classpath"
 classpath "$rootfs" >"$target/image-app.training-classpath"
 
-tmp=$(mktemp -d)
-env -i PATH=/usr/bin:/bin HOME="$tmp" CHATWIRE_PORT=0 CHATWIRE_DATA_DIR="$tmp/data" \
-  CHATWIRE_ADMIN_TOKEN=aot-cache-training-run-token \
-  "$rootfs/opt/java/bin/java" "${java_opts[@]}" -XX:AOTCacheOutput="$tmp/chatwire.aot" \
-  @"$target/image-app.training-classpath" io.chatwire.server.Main serve >"$tmp/log" 2>&1 &
-pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  grep -q "Chatwire listening" "$tmp/log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -TERM "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-trap - EXIT
+. "$(dirname "$0")/aot-cache.sh"
+chatwire_train_aot_cache "$out/chatwire.aot" "$rootfs/opt/java/bin/java" "${java_opts[@]}" \
+  @"$target/image-app.training-classpath"
 rm -rf "$rootfs/app" "$target/image-app.training-classpath"
-if [ -s "$tmp/chatwire.aot" ]; then
-  mv "$tmp/chatwire.aot" "$out/chatwire.aot"
-  rm -rf "$tmp"
-else
-  echo "image-aot-cache: the training wrote no cache; the image starts without one (log: $tmp/log)" >&2
-fi

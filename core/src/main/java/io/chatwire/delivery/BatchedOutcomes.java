@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -98,9 +100,15 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
         return check;
     }
 
+    /**
+     * Sorts before every counter's key, so that the deliveries' own rows are locked before the shared
+     * counter rows, as when each outcome was written in its piece. The other way round, a transaction
+     * holding counter rows while it waits for a delivery that another node's claim holds, and that
+     * claim's transaction then waiting for the same counter rows, deadlock (seen in ClusterTest).
+     */
     @Override
     public String key() {
-        return "deliveries.outcomes";
+        return "0 deliveries.outcomes";
     }
 
     @Override
@@ -116,13 +124,13 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
         // In delivery id order, so that two transactions that touch the same deliveries (a lease lost
         // to another node meanwhile) take their row locks in the same order.
         List<Entry> entries = new ArrayList<>(this.entries);
-        entries.sort(java.util.Comparator.comparing(e -> e.job().deliveryId()));
+        entries.sort(Comparator.comparing(e -> e.job().deliveryId()));
         for (List<Entry> chunk : chunks(entries)) {
             insertAttempts(c, chunk);
         }
-        Set<String> moved = settle(c, entries);
+        Set<Entry> moved = settle(c, entries);
         for (Entry e : entries) {
-            e.check().held = Optional.of(moved.contains(e.job().deliveryId()));
+            e.check().held = Optional.of(moved.contains(e));
         }
         for (Entry e : entries) {
             if (e.check().held()) {
@@ -144,9 +152,9 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
         Jdbc.update(c, INSERT_ATTEMPTS_HEAD + rows(ATTEMPT_ROW, chunk.size()), params.toArray());
     }
 
-    /** Moves every delivery on; returns the ids of those whose version and state were as expected. */
-    private static Set<String> settle(Connection c, List<Entry> entries) throws SQLException {
-        Set<String> moved = new HashSet<>();
+    /** Moves every delivery on; returns the entries whose delivery's version and state were as expected. */
+    private static Set<Entry> settle(Connection c, List<Entry> entries) throws SQLException {
+        Set<Entry> moved = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<String> seen = new HashSet<>();
         boolean twice = !entries.stream().allMatch(e -> seen.add(e.job().deliveryId()));
         if (twice) {
@@ -155,7 +163,7 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
                 int rows = Jdbc.update(c, SETTLE_ONE, e.status(), e.job().attempts() + 1, e.job().cycleAttempts() + 1,
                         e.nextAttemptAt(), e.now().toEpochMilli(), e.job().deliveryId(), e.job().version());
                 if (rows == 1) {
-                    moved.add(e.job().deliveryId());
+                    moved.add(e);
                 }
             }
             return moved;
@@ -167,8 +175,9 @@ final class BatchedOutcomes implements DeferredUpdates.Update {
                         e.job().attempts() + 1L, e.job().cycleAttempts() + 1L, e.nextAttemptAt(),
                         e.now().toEpochMilli());
             }
-            moved.addAll(Jdbc.query(c, SETTLE_HEAD + rows(SETTLE_ROW, chunk.size()) + SETTLE_TAIL,
+            Set<String> ids = new HashSet<>(Jdbc.query(c, SETTLE_HEAD + rows(SETTLE_ROW, chunk.size()) + SETTLE_TAIL,
                     rs -> rs.getString(1), params.toArray()));
+            chunk.stream().filter(e -> ids.contains(e.job().deliveryId())).forEach(moved::add);
         }
         return moved;
     }

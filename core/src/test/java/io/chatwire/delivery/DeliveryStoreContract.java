@@ -272,6 +272,24 @@ abstract class DeliveryStoreContract {
     }
 
     @Test
+    void twoOutcomesForOneDeliveryInOneTransactionApplyInOrderAndOnlyTheFirstHolds() {
+        DeliveryJob job = accept(nodeA, T0);
+        Outcome retry = new Outcome.Retry(T0.plus(Duration.ofMinutes(5)));
+
+        List<BatchedOutcomes.LeaseCheck> checks = db.write(c -> List.of(
+                BatchedOutcomes.add(account.id(), attempt(nodeA, job, T0, retry), job, retry, T0.plusSeconds(1), List.of()),
+                BatchedOutcomes.add(account.id(), attempt(nodeA, job, T0, new Outcome.Delivered()), job,
+                        new Outcome.Delivered(), T0.plusSeconds(2), List.of())));
+
+        assertThat(checks).extracting(BatchedOutcomes.LeaseCheck::held).containsExactly(true, false);
+        assertThat(nodeA.ofEvent(account.id(), job.eventId())).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(Delivery.Status.PENDING);
+            assertThat(d.updatedAt()).isEqualTo(T0.plusSeconds(1));
+            assertThat(d.attemptLog()).hasSize(2);
+        });
+    }
+
+    @Test
     void settledHooksRunInTheSameTransactionAfterTheStateChangeAndOnlyWhenTheLeaseHeld() {
         DeliveryStore hooked = new DeliveryStore(db, "node-a", LEASE);
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
+. scripts/aot-cache.sh
 chatwire_find_jdk
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -27,6 +28,12 @@ rm -rf "$snap" && mkdir -p "$snap/server"
 cp server/target/chatwire-server.jar "$snap/server/" && cp -r server/target/lib "$snap/server/lib"
 cp bench/target/chatwire-bench.jar "$snap/" && cp -r bench/target/lib "$snap/lib"
 export BENCH_SERVER_JARS="$PWD/$snap/server"
+# As ./chatwire does at build time: the servers of this run start from an AOT cache of these jars.
+echo "bench: training the servers' start-up cache" >&2
+# shellcheck disable=SC2086 # the options are words
+chatwire_train_aot_cache "$PWD/$snap/server/chatwire.aot" "$JAVA_HOME/bin/java" \
+  ${CHATWIRE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED} \
+  -cp "$PWD/$snap/server/chatwire-server.jar:$PWD/$snap/server/lib/*"
 lib=$snap/server/lib
 cp="$snap/chatwire-bench.jar:$snap/lib/*:$(ls $lib/sqlite-jdbc-*.jar):$(ls $lib/postgresql-*.jar)"
 export BENCH_REPO="$PWD"

@@ -57,10 +57,16 @@ final class ServerNode implements AutoCloseable {
             }
         }
         cmd.addAll(extraJavaOpts);
-        // The same class-data-sharing archive ./chatwire serve keeps: written by the first start of a
-        // run, used by the later ones (so the first cold start of a run is the slow one).
-        cmd.add("-XX:SharedArchiveFile=" + ctx.serverJars().resolve("chatwire.jsa"));
-        cmd.add("-XX:+AutoCreateSharedArchive");
+        // The AOT cache bench/run.sh trains for these jars, as ./chatwire serve uses the one trained at
+        // build time; without one (jars given some other way), the class-data-sharing archive the
+        // first start of a run writes and the later ones map.
+        Path aot = ctx.serverJars().resolve("chatwire.aot");
+        if (Files.isRegularFile(aot)) {
+            cmd.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
+        } else {
+            cmd.add("-XX:SharedArchiveFile=" + ctx.serverJars().resolve("chatwire.jsa"));
+            cmd.add("-XX:+AutoCreateSharedArchive");
+        }
         cmd.add("-cp");
         cmd.add(ctx.serverJars().resolve("chatwire-server.jar") + ":" + ctx.serverJars().resolve("lib") + "/*");
         cmd.add("io.chatwire.server.Main");

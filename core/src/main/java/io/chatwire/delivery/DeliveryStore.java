@@ -18,7 +18,6 @@ import io.chatwire.store.SecretsAtRest;
 import io.chatwire.transform.Shaping;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -82,20 +81,6 @@ public final class DeliveryStore {
             ORDER BY d.next_attempt_at, d.id
             """;
 
-    private static final String INSERT_ATTEMPT = """
-            INSERT INTO attempts (id, delivery_id, event_id, endpoint_id, account_id, attempt_number, cause, url,
-                                  started_at, latency_ms, http_status, response_body, outcome, error_kind,
-                                  error_message, node_id, request_headers)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
-
-    private static final String SETTLE = """
-            UPDATE deliveries
-            SET status = ?, attempts = ?, cycle_attempts = ?, next_attempt_at = ?,
-                leased_by = NULL, lease_until = NULL, version = version + 1, updated_at = ?
-            WHERE id = ? AND version = ? AND status = 'pending'
-            """;
-
     private static final String POSTPONE = """
             UPDATE deliveries
             SET next_attempt_at = ?, leased_by = NULL, lease_until = NULL, version = version + 1, updated_at = ?
@@ -151,6 +136,7 @@ public final class DeliveryStore {
     private final String nodeId;
     private final Duration leaseDuration;
     private final Duration autoDisableAfter;
+    private final List<SettledHook> settledHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DeliveryStore(Database db, String nodeId, Duration leaseDuration) {
         this(db, nodeId, leaseDuration, Duration.ofDays(5));
@@ -279,6 +265,10 @@ public final class DeliveryStore {
     /**
      * As {@link #record(DeliveryJob, Attempt, Outcome, Instant)}; {@code reachedEndpoint} is false when no
      * request was made (endpoint gone or disabled), which says nothing about the endpoint's health.
+     *
+     * <p>The attempt row and the state change are written with those of every other outcome of the
+     * same group transaction ({@link BatchedOutcomes}), just before it commits; work that has to
+     * follow a delivery's state change in that transaction is a {@link SettledHook}.
      */
     public boolean record(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now, boolean reachedEndpoint) {
         return recordAttempt(job, attempt, outcome, now, reachedEndpoint).held();
@@ -294,8 +284,11 @@ public final class DeliveryStore {
     /** As {@link #record(DeliveryJob, Attempt, Outcome, Instant, boolean)}, with what it let go. */
     public Recorded recordAttempt(DeliveryJob job, Attempt attempt, Outcome outcome, Instant now,
             boolean reachedEndpoint) {
-        return db.write(c -> {
-            insertAttempt(c, job.accountId(), attempt);
+        List<DeliveryJob> next = new ArrayList<>();
+        List<SettledHook> hooks = job.sequence().isEmpty() ? settledHooks
+                : java.util.stream.Stream.concat(settledHooks.stream(), java.util.stream.Stream.of(successorInto(next)))
+                        .toList();
+        BatchedOutcomes.LeaseCheck check = db.write(c -> {
             if (reachedEndpoint) {
                 if (!job.testEvent()) {
                     AnalyticsStore.countAttempt(job.accountId(), job.endpointId(), outcome instanceof Outcome.Delivered,
@@ -307,27 +300,29 @@ public final class DeliveryStore {
                     EndpointStore.recordFailure(job.endpointId(), now, autoDisableAfter);
                 }
             }
-            String status = switch (outcome) {
-                case Outcome.Delivered d -> "delivered";
-                case Outcome.Retry r -> "pending";
-                case Outcome.Failed f -> "failed";
-            };
-            Optional<Long> next = outcome instanceof Outcome.Retry r ? Optional.of(r.at().toEpochMilli()) : Optional.empty();
-            int cycleAttempts = job.cycleAttempts() + (usesUpAnAttempt(outcome) ? 1 : 0);
-            int rows = Jdbc.update(c, SETTLE, status, job.attempts() + 1, cycleAttempts, next,
-                    now.toEpochMilli(), job.deliveryId(), job.version());
-            if (rows == 1 && !(outcome instanceof Outcome.Retry) && job.sequence().isPresent()) {
-                List<String> successor = ConversationOrder.ended(c, job.endpointId(), job.sequence().get(), nodeId,
-                        now, now.plus(leaseDuration)).stream().toList();
-                return new Recorded(true, jobs(c, successor, DeliveryJob.Cause.SCHEDULED));
-            }
-            return new Recorded(rows == 1, List.of());
+            return BatchedOutcomes.add(job.accountId(), attempt, job, outcome, now, hooks);
         });
+        return new Recorded(check.held(), check.held() ? List.copyOf(next) : List.of());
     }
 
     /** A receiver's request for a pause is neither a failure of the endpoint nor an entry of the schedule. */
-    private static boolean usesUpAnAttempt(Outcome outcome) {
+    static boolean usesUpAnAttempt(Outcome outcome) {
         return !(outcome instanceof Outcome.Retry r) || r.usesUpAnAttempt();
+    }
+
+    /**
+     * Lets the next delivery of an ordered conversation go when this one, its head, ends (delivered or
+     * failed: a retry keeps its place), and collects that delivery's job for this node to send.
+     */
+    private SettledHook successorInto(List<DeliveryJob> next) {
+        return (c, job, outcome, now) -> {
+            next.clear(); // a group transaction run again calls the hook again
+            if (!(outcome instanceof Outcome.Retry) && job.sequence().isPresent()) {
+                List<String> successor = ConversationOrder.ended(c, job.endpointId(), job.sequence().get(), nodeId,
+                        now, now.plus(leaseDuration)).stream().toList();
+                next.addAll(jobs(c, successor, DeliveryJob.Cause.SCHEDULED));
+            }
+        };
     }
 
     /**
@@ -339,13 +334,18 @@ public final class DeliveryStore {
                 job.version())) == 1;
     }
 
-    private static void insertAttempt(Connection c, String accountId, Attempt a) throws SQLException {
-        try (PreparedStatement ps = Jdbc.prepare(c, INSERT_ATTEMPT, a.id(), a.deliveryId(), a.eventId(),
-                a.endpointId(), accountId, a.attemptNumber(), a.cause(), a.url(), a.startedAt().toEpochMilli(),
-                a.latency().toMillis(), a.httpStatus(), a.responseBody(), a.outcome(), a.errorKind(),
-                a.errorMessage(), a.nodeId(), SentHeaders.toColumn(a.requestHeaders()))) {
-            ps.executeUpdate();
-        }
+    /**
+     * Work that runs in the transaction that moves a delivery on, right after the move and only when
+     * the lease held (e.g. letting the next delivery of a conversation go).
+     */
+    @FunctionalInterface
+    public interface SettledHook {
+        void settled(Connection c, DeliveryJob job, Outcome outcome, Instant now) throws SQLException;
+    }
+
+    /** Adds work to run after every state change this store records (call before dispatching starts). */
+    public void onSettled(SettledHook hook) {
+        settledHooks.add(hook);
     }
 
     /** Gives back every lease this node holds, so other nodes (or this one, restarted) take them at once. */

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -83,23 +84,62 @@ public final class WebhookSigner {
 
     /** base64(HMAC-SHA256(UTF-8 bytes of the secret, raw body)). */
     public static String chatDataSignature(SigningSecret secret, byte[] body) {
-        return Base64.getEncoder().encodeToString(hmac(secret.chatDataKey(), body));
+        Mac mac = keyed(secret).chatData();
+        return Base64.getEncoder().encodeToString(mac.doFinal(body));
     }
 
     /** base64(HMAC-SHA256(decoded key, "id.timestamp.body")), without the {@code v1,} prefix. */
     public static String standardSignature(SigningSecret secret, String messageId, long timestampSeconds, byte[] body) {
-        byte[] prefix = (messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
-        byte[] content = new byte[prefix.length + body.length];
-        System.arraycopy(prefix, 0, content, 0, prefix.length);
-        System.arraycopy(body, 0, content, prefix.length, body.length);
-        return Base64.getEncoder().encodeToString(hmac(secret.standardWebhooksKey(), content));
+        Mac mac = keyed(secret).standard();
+        mac.update((messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(mac.doFinal(body));
     }
 
-    private static byte[] hmac(byte[] key, byte[] message) {
+    /**
+     * The two header styles sign different inputs with different keys (the secret's text, and its
+     * decoded bytes), so each attempt needs both HMACs. What they can share across attempts is the
+     * keyed MAC: looking up the provider and keying HMAC (two hash blocks for the padded key) is done
+     * once per secret, and each signature starts from a copy of that keyed state.
+     */
+    private record KeyedMacs(Mac chatDataPrototype, Mac standardPrototype) {
+        Mac chatData() {
+            return copy(chatDataPrototype);
+        }
+
+        Mac standard() {
+            return copy(standardPrototype);
+        }
+
+        private static Mac copy(Mac prototype) {
+            try {
+                return (Mac) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
+            }
+        }
+    }
+
+    /** Bounded by the secrets in use; emptied should a process ever sign with very many. */
+    private static final int MAX_KEYED = 10_000;
+    private static final Map<SigningSecret, KeyedMacs> KEYED = new ConcurrentHashMap<>();
+
+    private static KeyedMacs keyed(SigningSecret secret) {
+        KeyedMacs macs = KEYED.get(secret);
+        if (macs == null) {
+            if (KEYED.size() >= MAX_KEYED) {
+                KEYED.clear();
+            }
+            macs = new KeyedMacs(mac(secret.chatDataKey()), mac(secret.standardWebhooksKey()));
+            KEYED.put(secret, macs);
+        }
+        return macs;
+    }
+
+    private static Mac mac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

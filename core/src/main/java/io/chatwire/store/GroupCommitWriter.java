@@ -183,7 +183,10 @@ final class GroupCommitWriter implements AutoCloseable {
                         isolated = true;
                         continue;
                     }
-                    deferred.applyInKeyOrder(c);
+                    KeptStatements.keptFor(c, conn -> {
+                        deferred.applyInKeyOrder(conn);
+                        return null;
+                    });
                     c.commit();
                     answers.addAll(failures);
                     c.setAutoCommit(true);
@@ -220,7 +223,7 @@ final class GroupCommitWriter implements AutoCloseable {
         DeferredUpdates pieceUpdates = new DeferredUpdates();
         Savepoint savepoint = isolated ? c.setSavepoint() : null;
         try {
-            T value = DeferredUpdates.collecting(pieceUpdates, p.work(), c);
+            T value = KeptStatements.keptFor(c, conn -> DeferredUpdates.collecting(pieceUpdates, p.work(), conn));
             if (savepoint != null) {
                 c.releaseSavepoint(savepoint);
             }

@@ -24,25 +24,52 @@ public final class Jdbc {
     }
 
     public static int update(Connection c, String sql, Object... params) throws SQLException {
+        Optional<PreparedStatement> kept = KeptStatements.of(c, sql);
+        if (kept.isPresent()) {
+            PreparedStatement ps = kept.get();
+            try {
+                bind(ps, params);
+                return ps.executeUpdate();
+            } finally {
+                ps.clearParameters();
+            }
+        }
         try (PreparedStatement ps = prepare(c, sql, params)) {
             return ps.executeUpdate();
         }
     }
 
     public static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+        return withResults(c, sql, params, rs -> {
             List<T> rows = new ArrayList<>();
             while (rs.next()) {
                 rows.add(mapper.map(rs));
             }
             return rows;
-        }
+        });
     }
 
     public static <T> Optional<T> queryOne(Connection c, String sql, RowMapper<T> mapper, Object... params)
             throws SQLException {
+        return withResults(c, sql, params, rs -> rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty());
+    }
+
+    /** Runs the query on the writer's kept statement when there is one, else on one of its own. */
+    private static <T> T withResults(Connection c, String sql, Object[] params, RowMapper<T> read) throws SQLException {
+        Optional<PreparedStatement> kept = KeptStatements.of(c, sql);
+        if (kept.isPresent()) {
+            PreparedStatement ps = kept.get();
+            try {
+                bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return read.map(rs);
+                }
+            } finally {
+                ps.clearParameters();
+            }
+        }
         try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+            return read.map(rs);
         }
     }
 

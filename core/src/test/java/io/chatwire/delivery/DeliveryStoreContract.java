@@ -225,6 +225,122 @@ abstract class DeliveryStoreContract {
         assertThat(nodeA.nextDue()).isEmpty();
     }
 
+    @Test
+    void outcomesRecordedTogetherEachMoveOnlyTheirOwnDeliveryAndOnlyWhereTheLeaseHeld() throws Exception {
+        List<DeliveryJob> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            held.add(accept(nodeA, T0));
+        }
+        List<DeliveryJob> lost = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            lost.add(accept(nodeA, T0.minus(LEASE).minusSeconds(1)));
+        }
+        assertThat(nodeB.claimDue(T0, 100)).as("the expired leases, taken over").hasSize(5);
+        List<DeliveryJob> all = new java.util.ArrayList<>(held);
+        all.addAll(lost);
+        java.util.Collections.shuffle(all, new java.util.Random(7));
+        java.util.Map<String, Outcome> outcomes = new java.util.HashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            outcomes.put(all.get(i).deliveryId(), switch (i % 3) {
+                case 0 -> new Outcome.Delivered();
+                case 1 -> new Outcome.Retry(T0.plus(Duration.ofMinutes(5)));
+                default -> new Outcome.Failed("no success after 8 attempts");
+            });
+        }
+
+        // Recorded concurrently, so that many outcomes share group transactions.
+        java.util.Map<String, Boolean> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (DeliveryJob job : all) {
+                Outcome outcome = outcomes.get(job.deliveryId());
+                threads.submit(() -> answers.put(job.deliveryId(),
+                        nodeA.record(job, attempt(nodeA, job, T0, outcome), outcome, T0.plusSeconds(1))));
+            }
+        }
+
+        for (DeliveryJob job : held) {
+            Outcome outcome = outcomes.get(job.deliveryId());
+            assertThat(answers.get(job.deliveryId())).isTrue();
+            assertThat(nodeA.ofEvent(account.id(), job.eventId())).singleElement().satisfies(d -> {
+                assertThat(d.status()).isEqualTo(switch (outcome) {
+                    case Outcome.Delivered x -> Delivery.Status.DELIVERED;
+                    case Outcome.Retry x -> Delivery.Status.PENDING;
+                    case Outcome.Failed x -> Delivery.Status.FAILED;
+                });
+                assertThat(d.attempts()).isEqualTo(1);
+                assertThat(d.nextAttemptAt()).isEqualTo(outcome instanceof Outcome.Retry r
+                        ? Optional.of(r.at()) : Optional.empty());
+                assertThat(d.updatedAt()).isEqualTo(T0.plusSeconds(1));
+                assertThat(d.attemptLog()).singleElement()
+                        .satisfies(a -> assertThat(a.outcome()).isEqualTo(outcome.wireName()));
+            });
+        }
+        for (DeliveryJob job : lost) {
+            assertThat(answers.get(job.deliveryId())).as("lease lost to node-b").isFalse();
+            assertThat(nodeA.ofEvent(account.id(), job.eventId())).singleElement().satisfies(d -> {
+                assertThat(d.status()).isEqualTo(Delivery.Status.PENDING);
+                assertThat(d.attempts()).isZero();
+                assertThat(d.attemptLog()).as("what happened is still logged").hasSize(1);
+            });
+            assertThat(leaseOf(job.deliveryId())).startsWith("node-b");
+        }
+    }
+
+    @Test
+    void twoOutcomesForOneDeliveryInOneTransactionApplyInOrderAndOnlyTheFirstHolds() {
+        DeliveryJob job = accept(nodeA, T0);
+        Outcome retry = new Outcome.Retry(T0.plus(Duration.ofMinutes(5)));
+
+        List<BatchedOutcomes.LeaseCheck> checks = db.write(c -> List.of(
+                BatchedOutcomes.add(account.id(), attempt(nodeA, job, T0, retry), job, retry, T0.plusSeconds(1), List.of()),
+                BatchedOutcomes.add(account.id(), attempt(nodeA, job, T0, new Outcome.Delivered()), job,
+                        new Outcome.Delivered(), T0.plusSeconds(2), List.of())));
+
+        assertThat(checks).extracting(BatchedOutcomes.LeaseCheck::held).containsExactly(true, false);
+        assertThat(nodeA.ofEvent(account.id(), job.eventId())).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(Delivery.Status.PENDING);
+            assertThat(d.updatedAt()).isEqualTo(T0.plusSeconds(1));
+            assertThat(d.attemptLog()).hasSize(2);
+        });
+    }
+
+    @Test
+    void settledHooksRunInTheSameTransactionAfterTheStateChangeAndOnlyWhenTheLeaseHeld() {
+        DeliveryStore hooked = new DeliveryStore(db, "node-a", LEASE);
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hooked.onSettled((c, job, outcome, now) -> seen.add(job.deliveryId() + " " + outcome.wireName() + " "
+                + Jdbc.queryOne(c, "SELECT status FROM deliveries WHERE id = ?", rs -> rs.getString(1),
+                        job.deliveryId()).orElseThrow()));
+        DeliveryJob job = accept(hooked, T0);
+        DeliveryJob stale = accept(hooked, T0.minus(LEASE).minusSeconds(1));
+        nodeB.claimDue(T0, 10);
+
+        assertThat(hooked.record(job, attempt(hooked, job, T0, new Outcome.Delivered()), new Outcome.Delivered(),
+                T0.plusSeconds(1))).isTrue();
+        assertThat(hooked.record(stale, attempt(hooked, stale, T0, new Outcome.Delivered()), new Outcome.Delivered(),
+                T0.plusSeconds(1))).isFalse();
+
+        assertThat(seen).containsExactly(job.deliveryId() + " delivered delivered");
+    }
+
+    @Test
+    void aHookThatFailsUndoesTheWholeRecordSoNothingIsHalfWritten() {
+        DeliveryStore hooked = new DeliveryStore(db, "node-a", LEASE);
+        hooked.onSettled((c, job, outcome, now) -> {
+            throw new java.sql.SQLException("refused by the hook");
+        });
+        DeliveryJob job = accept(hooked, T0);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> hooked.record(job,
+                attempt(hooked, job, T0, new Outcome.Delivered()), new Outcome.Delivered(), T0.plusSeconds(1)))
+                .isInstanceOf(io.chatwire.store.StoreUnavailableException.class);
+
+        assertThat(nodeA.ofEvent(account.id(), job.eventId())).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(Delivery.Status.PENDING);
+            assertThat(d.attemptLog()).isEmpty();
+        });
+    }
+
     // --- restarting --------------------------------------------------------------------------------
 
     @Test

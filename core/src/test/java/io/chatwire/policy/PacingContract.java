@@ -120,8 +120,8 @@ abstract class PacingContract {
     }
 
     @Test
-    void keepsAPauseOfAtLeastASecondAndAtMostTheCap() {
-        assertThat(pacing.pauseFor(endpoint.id(), tooMany(Duration.ZERO), T0)).contains(T0.plusSeconds(1));
+    void keepsAPauseOfAtLeastAQuarterSecondAndAtMostTheCap() {
+        assertThat(pacing.pauseFor(endpoint.id(), tooMany(Duration.ZERO), T0)).contains(T0.plusMillis(250));
         assertThat(pacing.pauseFor(endpoint.id(), tooMany(Duration.ofDays(3)), T0)).contains(T0.plus(Duration.ofHours(1)));
         assertThat(pacing.pauseFor(endpoint.id(),
                 new AttemptResult.Answered(503, Duration.ZERO, "", Optional.of(Duration.ofSeconds(5))), T0))

@@ -51,6 +51,28 @@ class WebhookSignerTest {
     }
 
     @Test
+    void signaturesMadeAtOnceOnManyThreadsWithFewSecretsEachVerifyForTheirOwnBodyAndSecret() throws Exception {
+        List<SigningSecret> secrets = List.of(SigningSecret.generate(), SigningSecret.generate(), SigningSecret.generate());
+        List<java.util.concurrent.Future<?>> checks = new java.util.ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 600; i++) {
+                SigningSecret s = secrets.get(i % secrets.size());
+                byte[] body = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+                checks.add(threads.submit(() -> {
+                    Map<String, String> h = sign(s, List.of(), Instant.now(), body);
+                    WebhookVerifier verifier = WebhookVerifier.forSecret(s.value());
+                    verifier.verifyChatData(body, h.get("x-chat-data-hmac-sha256"));
+                    verifyStandard(verifier, body, h);
+                    return null;
+                }));
+            }
+            for (var check : checks) {
+                check.get();
+            }
+        }
+    }
+
+    @Test
     void bothSignaturesVerifyWithTheSameSecretString() {
         Map<String, String> h = sign(secret, List.of(), Instant.now(), BODY);
         WebhookVerifier verifier = WebhookVerifier.forSecret(secret.value());

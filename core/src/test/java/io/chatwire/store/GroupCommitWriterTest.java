@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,6 +163,22 @@ class GroupCommitWriterTest {
                     .hasMessage("limit reached");
         }
         assertThat(names()).containsExactly("after", "before");
+    }
+
+    @Test
+    void theWritersStatementsArePreparedOnceAndKeptFromOneCommitToTheNext() {
+        String sql = "INSERT INTO scratch (name) VALUES (?)";
+        java.sql.PreparedStatement first = db.write(c -> KeptStatements.of(c, sql).orElseThrow());
+        db.write(insert("one"));
+        assertThatThrownBy(() -> db.write(insert("one"))).isInstanceOf(StoreUnavailableException.class);
+        db.write(insert("two"));
+
+        java.sql.PreparedStatement later = db.write(c -> KeptStatements.of(c, sql).orElseThrow());
+
+        assertThat(later).isSameAs(first);
+        assertThat(names()).containsExactly("one", "two");
+        Optional<java.sql.PreparedStatement> onARead = db.read(c -> KeptStatements.of(c, sql));
+        assertThat(onARead).as("reads prepare their own").isEmpty();
     }
 
     @Test

@@ -83,6 +83,36 @@ class ContainerImageIT {
     }
 
     @Test
+    void theImagesJavaTakesTheAotCacheTrainedAtBuildTimeForChatwiresOwnClasses() throws Exception {
+        List<String> entrypoint = image.entrypoint();
+        assertThat(entrypoint).contains("-XX:AOTCache=/app/chatwire.aot", "@/app/chatwire.classpath");
+        assertThat(image.rootfs().resolve("app/chatwire.aot")).isNotEmptyFile();
+        // The entrypoint's JVM, told to fail rather than run without the cache, loading the server's
+        // main class (picocli's help: no server started) and logging where each class came from.
+        List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + image.user(),
+                image.rootfs().toString()));
+        command.addAll(entrypoint.subList(0, entrypoint.size() - 2));
+        command.addAll(List.of("-XX:AOTMode=on", "-Xlog:class+load=info", "io.chatwire.server.Main", "--version"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("aot.log").toFile());
+        builder.environment().clear();
+        builder.environment().putAll(image.environment());
+        Path proc = Files.createDirectories(image.rootfs().resolve("proc"));
+        OciImage.run(List.of("mount", "-t", "proc", "proc", proc.toString()));
+        Process p = builder.start();
+        try {
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("finished").isTrue();
+        } finally {
+            p.destroyForcibly().waitFor();
+            OciImage.run(List.of("umount", proc.toString()));
+        }
+
+        String log = Files.readString(work.resolve("aot.log"));
+        assertThat(p.exitValue()).as(log).isZero();
+        assertThat(log).contains("io.chatwire.server.Main source: shared objects file");
+    }
+
+    @Test
     void exposesPort8080AndKeepsItsDataInTheVolumeAtData() {
         assertThat(image.fieldNames("ExposedPorts")).containsExactly("8080/tcp");
         assertThat(image.fieldNames("Volumes")).containsExactly("/data");

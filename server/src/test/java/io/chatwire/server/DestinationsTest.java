@@ -107,6 +107,49 @@ class DestinationsTest {
         assertThat(delivery(eventId).path("attempts").get(0).path("response_body").asText()).isEqualTo("ok");
     }
 
+    /** The chat above with another answer score. */
+    private static String chatScored(String chatbotId, String question, double score) {
+        try {
+            ObjectNode event = (ObjectNode) JSON.readTree(chat(chatbotId, question, "An answer to review"));
+            ((ObjectNode) event.path("answer")).put("score", score);
+            return event.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aSlackEndpointWithAFilterGetsOnlyTheLowScoreAnswersAsMessages() {
+        ApiClient.Response r = account.api().post("/v1/chatbots/" + chatbot + "/endpoints",
+                "{\"url\":\"" + slack.webhookUrl() + "\",\"kind\":\"slack\",\"events\":[\"chat\"],"
+                        + "\"filter\":\"answer.score < 0.5\"}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        String endpoint = r.text("id");
+        chatwire.postEvent(chatScored(chatbot, "A confident answer?", 0.93));
+        String low = chatwire.postEvent(chatScored(chatbot, "A doubtful answer?", 0.21));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(status(low)));
+        assertThat(slack.accepted()).hasSize(1);
+        List<String> shown = SlackEmulator.mrkdwnTexts(slack.accepted().getFirst()).stream()
+                .map(SlackEmulator::asShown).toList();
+        assertThat(shown).contains("*Question*\nA doubtful answer?", "*Answer · score 0.21*\nAn answer to review");
+        assertThat(account.api().get("/v1/endpoints/" + endpoint).json().path("filtered_out").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aSlackEndpointsTransformMakesTheMessageSentAsJson() {
+        ApiClient.Response r = account.api().post("/v1/chatbots/" + chatbot + "/endpoints",
+                "{\"url\":\"" + slack.webhookUrl() + "\",\"kind\":\"slack\",\"events\":[\"chat\"],"
+                        + "\"transform\":\"{'text': 'Review: ' & answer.content}\"}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        String eventId = chatwire.postEvent(chatScored(chatbot, "Anything?", 0.3));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(status(eventId)));
+        assertThat(slack.accepted().getFirst().path("text").asText()).isEqualTo("Review: An answer to review");
+        assertThat(delivery(eventId).path("attempts").get(0).path("request_headers").path("content-type").asText())
+                .startsWith("application/json");
+    }
+
     @Test
     void deliversEachEventTypeToDiscordAsAnEmbedThatPingsNobody() {
         endpoint("discord", discord.webhookUrl(), "[\"chat\",\"lead-submission\",\"live-chat-escalation\"]");

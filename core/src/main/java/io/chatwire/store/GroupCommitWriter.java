@@ -160,6 +160,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private List<Runnable> commitOnce(List<Pending<?>> batch) throws SQLException {
         List<Runnable> failures = new ArrayList<>();
         List<Pending<?>> remaining = new ArrayList<>(batch);
+        java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -169,7 +170,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     DeferredUpdates deferred = new DeferredUpdates();
                     Pending<?> failed = null;
                     for (Pending<?> p : remaining) {
-                        Optional<Runnable> answer = runOne(c, p, deferred, failures, isolated);
+                        Optional<Runnable> answer = runOne(c, p, deferred, failures, isolated, readOnly);
                         if (answer.isPresent()) {
                             answers.add(answer.get());
                         } else if (!isolated) {
@@ -190,9 +191,11 @@ final class GroupCommitWriter implements AutoCloseable {
                     c.commit();
                     answers.addAll(failures);
                     c.setAutoCommit(true);
+                    evictIfReadOnly(c, readOnly.get());
                     return answers;
                 }
             } catch (Throwable t) {
+                evictIfReadOnly(c, readOnly.get() || ReadOnlyConnectionEviction.refusedAsReadOnly(t));
                 // Roll back before anything else touches the connection: restoring auto-commit on an
                 // open transaction would commit it.
                 rollbackQuietly(c);
@@ -219,7 +222,8 @@ final class GroupCommitWriter implements AutoCloseable {
      * otherwise the caller rolls back and runs the others again.
      */
     private static <T> Optional<Runnable> runOne(Connection c, Pending<T> p, DeferredUpdates batchUpdates,
-            List<Runnable> failures, boolean isolated) throws SQLException {
+            List<Runnable> failures, boolean isolated, java.util.concurrent.atomic.AtomicBoolean readOnly)
+            throws SQLException {
         DeferredUpdates pieceUpdates = new DeferredUpdates();
         Savepoint savepoint = isolated ? c.setSavepoint() : null;
         try {
@@ -233,10 +237,16 @@ final class GroupCommitWriter implements AutoCloseable {
             if (isTransient(e)) {
                 throw e; // retried with the whole batch
             }
+            if (ReadOnlyConnectionEviction.refusedAsReadOnly(e)) {
+                readOnly.set(true);
+            }
             undo(c, savepoint);
             failures.add(() -> p.result().completeExceptionally(e));
             return Optional.empty();
         } catch (RuntimeException e) {
+            if (ReadOnlyConnectionEviction.refusedAsReadOnly(e)) {
+                readOnly.set(true);
+            }
             undo(c, savepoint);
             failures.add(() -> p.result().completeExceptionally(e));
             return Optional.empty();
@@ -248,6 +258,17 @@ final class GroupCommitWriter implements AutoCloseable {
     private static void undo(Connection c, Savepoint savepoint) throws SQLException {
         if (savepoint != null) {
             c.rollback(savepoint);
+        }
+    }
+
+    /**
+     * A SQLite connection opened while the files were unwritable stays read-only for its whole life:
+     * once it refused a write, the pool drops it when it comes back, and the next one opens read-write
+     * as soon as the files allow (see {@link ReadOnlyConnectionEviction}).
+     */
+    private void evictIfReadOnly(Connection c, boolean refused) {
+        if (refused && dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
+            pool.evictConnection(c);
         }
     }
 

@@ -30,8 +30,11 @@ public final class Jdbc {
             try {
                 bind(ps, params);
                 return ps.executeUpdate();
+            } catch (SQLException e) {
+                KeptStatements.discard(c, sql);
+                throw e;
             } finally {
-                ps.clearParameters();
+                clearQuietly(ps);
             }
         }
         try (PreparedStatement ps = prepare(c, sql, params)) {
@@ -64,12 +67,26 @@ public final class Jdbc {
                 try (ResultSet rs = ps.executeQuery()) {
                     return read.map(rs);
                 }
+            } catch (SQLException e) {
+                KeptStatements.discard(c, sql);
+                throw e;
             } finally {
-                ps.clearParameters();
+                clearQuietly(ps);
             }
         }
         try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
             return read.map(rs);
+        }
+    }
+
+    /** A statement that failed may be closed already: clearing it is then no concern of the caller's. */
+    private static void clearQuietly(PreparedStatement ps) {
+        try {
+            if (!ps.isClosed()) {
+                ps.clearParameters();
+            }
+        } catch (SQLException e) {
+            // The statement was discarded; the next use prepares a new one.
         }
     }
 

@@ -78,6 +78,22 @@ final class KeptStatements {
         return Optional.of(scope.kept().statement(sql));
     }
 
+    /**
+     * Drops the kept statement for {@code sql} after it failed: a driver may leave a statement whose
+     * execution failed in a state it cannot run from again (sqlite-jdbc then answers "statement is not
+     * executing"), so the next use prepares a new one.
+     */
+    static void discard(Connection c, String sql) {
+        Scope scope = CURRENT.get();
+        if (scope == null || scope.handedOut() != c) {
+            return;
+        }
+        PreparedStatement ps = scope.kept().statements.remove(sql);
+        if (ps != null) {
+            closeQuietly(ps);
+        }
+    }
+
     private PreparedStatement statement(String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);
         if (ps == null || ps.isClosed()) {

@@ -14,6 +14,20 @@ final class ReadOnlyConnectionEviction implements SQLExceptionOverride {
     /** The primary result code sqlite-jdbc reports as the error code. */
     private static final int SQLITE_READONLY = 8;
 
+    /**
+     * Whether SQLite refused a write as read-only somewhere in {@code t}'s causes. The group-commit
+     * writer asks this itself: its kept statements are prepared on the physical connection, so their
+     * refusals never pass through the pool, which would otherwise evict the connection by itself.
+     */
+    static boolean refusedAsReadOnly(Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException e && e.getErrorCode() == SQLITE_READONLY) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @java.lang.Override
     public SQLExceptionOverride.Override adjudicate(SQLException e) {
         return e.getErrorCode() == SQLITE_READONLY

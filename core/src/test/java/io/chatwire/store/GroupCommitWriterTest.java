@@ -170,7 +170,6 @@ class GroupCommitWriterTest {
         String sql = "INSERT INTO scratch (name) VALUES (?)";
         java.sql.PreparedStatement first = db.write(c -> KeptStatements.of(c, sql).orElseThrow());
         db.write(insert("one"));
-        assertThatThrownBy(() -> db.write(insert("one"))).isInstanceOf(StoreUnavailableException.class);
         db.write(insert("two"));
 
         java.sql.PreparedStatement later = db.write(c -> KeptStatements.of(c, sql).orElseThrow());
@@ -179,6 +178,20 @@ class GroupCommitWriterTest {
         assertThat(names()).containsExactly("one", "two");
         Optional<java.sql.PreparedStatement> onARead = db.read(c -> KeptStatements.of(c, sql));
         assertThat(onARead).as("reads prepare their own").isEmpty();
+    }
+
+    @Test
+    void aKeptStatementThatFailedIsPreparedAnewAndTheNextWriteWorks() {
+        String sql = "INSERT INTO scratch (name) VALUES (?)";
+        java.sql.PreparedStatement first = db.write(c -> KeptStatements.of(c, sql).orElseThrow());
+        db.write(insert("one"));
+        assertThatThrownBy(() -> db.write(insert("one"))).isInstanceOf(StoreUnavailableException.class);
+
+        db.write(insert("two"));
+
+        java.sql.PreparedStatement anew = db.write(c -> KeptStatements.of(c, sql).orElseThrow());
+        assertThat(anew).isNotSameAs(first);
+        assertThat(names()).containsExactly("one", "two");
     }
 
     @Test

@@ -83,16 +83,16 @@ class DashboardDestinationsTest {
                 .as("a Slack message is always JSON: no content type to choose").isFalse();
         assertThat(form.getText()).contains("Slack incoming-webhook URL");
         url.sendKeys(slack.webhookUrl());
-        form.findElement(By.cssSelector("button[type=submit]")).click();
+        browser.click(form.findElement(By.cssSelector("button[type=submit]")));
 
         WebElement endpoint = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".endpoint")));
         assertThat(endpoint.getText()).contains(slack.webhookUrl()).contains("Sent as Slack messages (application/json)")
                 .doesNotContain("text/plain");
-        endpoint.findElement(By.cssSelector(".send-test")).click();
+        browser.click(endpoint.findElement(By.cssSelector(".send-test")));
         WebElement result = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".test-result")));
         assertThat(result.getText()).contains("Test event delivered").contains("HTTP 200");
         JsonNode message = slack.accepted().getFirst();
-        assertThat(SlackEmulator.mrkdwnTexts(message)).contains("*Question*\nDoes my webhook endpoint work?");
+        assertThat(SlackEmulator.mrkdwnTexts(message)).contains("*Question*\nHow to integrate with Discord?");
         browser.shot("destinations-01-slack");
     }
 
@@ -103,11 +103,11 @@ class DashboardDestinationsTest {
         new Select(browser.byLabel(form, "Kind")).selectByValue("discord");
         WebElement url = browser.byLabel(form, "Endpoint URL");
         url.sendKeys("https://example.com/not-a-discord-webhook");
-        form.findElement(By.cssSelector("button[type=submit]")).click();
+        browser.click(form.findElement(By.cssSelector("button[type=submit]")));
         wait.until(d -> form.getText().contains("must be a Discord webhook URL"));
         url.clear();
         url.sendKeys(discord.webhookUrl());
-        form.findElement(By.cssSelector("button[type=submit]")).click();
+        browser.click(form.findElement(By.cssSelector("button[type=submit]")));
         wait.until(d -> d.findElements(By.cssSelector(".endpoint")).size() == 2);
         assertThat(driver.findElements(By.cssSelector(".endpoint")).get(1).getText()).contains("Discord");
 

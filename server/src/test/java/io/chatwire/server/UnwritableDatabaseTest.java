@@ -167,7 +167,8 @@ class UnwritableDatabaseTest {
         immutable.clear();
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             ApiClient.Response ready = operator.as(null).get("/readyz");
-            assertThat(ready.status()).as("readiness once the files are writable: " + ready.raw()).isEqualTo(200);
+            assertThat(ready.status()).as(() -> "readiness once the files are writable: " + ready.raw()
+                    + "; the server's output:\n" + server.outputTail(40)).isEqualTo(200);
         });
         for (int i = 0; i < 3; i++) {
             String question = "writable-again-" + i;

@@ -102,6 +102,15 @@ public final class Browser implements AutoCloseable {
         wait.until(ExpectedConditions.elementToBeClickable(element)).click();
     }
 
+    /**
+     * Clicks the element, scrolled to the middle of the window first, where neither the sticky header
+     * nor a toast in a corner can be over it.
+     */
+    public void click(WebElement element) {
+        js("arguments[0].scrollIntoView({block: 'center'})", element);
+        wait.until(ExpectedConditions.elementToBeClickable(element)).click();
+    }
+
     /** The control a visible label names (so the form is labelled as a screen reader needs). */
     public WebElement byLabel(WebElement scope, String text) {
         WebElement label = scope.findElement(By.xpath(".//label[normalize-space()='" + text + "']"));

@@ -151,7 +151,8 @@ public final class Api {
                 live);
         long maxBody = Math.max(limits.maxEventBytes(), limits.maxSettingsBytes());
         AnalyticsRoutes analytics = new AnalyticsRoutes(services, auth);
-        TransformRoutes transforms = new TransformRoutes(services, auth, limits.maxSettingsBytes());
+        TransformRoutes transforms = new TransformRoutes(services, auth, limits.maxSettingsBytes(),
+                new OnDemandQuota(new RateLimiter(limits.onDemandRate(), limits.onDemandBurst()), services.metrics()));
         ChatDataRoutes chatData = new ChatDataRoutes(services, auth, settings, limits.maxSettingsBytes());
         byte[] openApi = loadOpenApi();
         return Javalin.create(config -> {

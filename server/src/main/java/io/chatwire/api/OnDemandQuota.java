@@ -15,7 +15,8 @@ import java.util.Optional;
  * The per-account quota on sending on demand (test event, resend, recover): each sends a request to a
  * URL the account chose, so without it an account could use Chatwire to flood any address. One token
  * bucket per account ({@code CHATWIRE_ON_DEMAND_RATE} a second, {@code _BURST} saved up) shared by
- * all three; refusals are counted per kind in {@code chatwire_on_demand_refused_total}.
+ * all three; refusals are counted per kind in {@code chatwire_on_demand_refused_total}. Previews of
+ * filters and transforms (up to a second of CPU each) have a quota of their own, of the same size.
  *
  * <p>A request is admitted while the account has a send left, before anything is stored. A recover
  * resends however many deliveries had failed, known only once done: it is then {@link #charge charged}
@@ -23,7 +24,7 @@ import java.util.Optional;
  */
 final class OnDemandQuota {
     enum Kind {
-        TEST, RESEND, RECOVER;
+        TEST, RESEND, RECOVER, PREVIEW;
 
         String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -48,9 +49,12 @@ final class OnDemandQuota {
         Optional<Duration> wait = limiter.tryAcquire(account.id());
         if (wait.isPresent()) {
             refused.get(kind).increment();
-            throw new Problem.TooManyRequests("rate_limited", "this account sends on demand (test events, resends,"
-                    + " recovered deliveries) faster than its quota allows; nothing was sent or stored: retry after"
-                    + " the Retry-After header's seconds", wait.get());
+            throw new Problem.TooManyRequests("rate_limited", kind == Kind.PREVIEW
+                    ? "this account runs previews faster than its quota allows; nothing was run: retry after the"
+                            + " Retry-After header's seconds"
+                    : "this account sends on demand (test events, resends, recovered deliveries) faster than its"
+                            + " quota allows; nothing was sent or stored: retry after the Retry-After header's seconds",
+                    wait.get());
         }
     }
 

@@ -27,11 +27,14 @@ final class TransformRoutes {
     private final Api.Services s;
     private final Auth auth;
     private final long maxBody;
+    private final OnDemandQuota previews;
 
-    TransformRoutes(Api.Services services, Auth auth, long maxBody) {
+    /** @param previews a quota of the account's own for previews, which may each take a second of CPU */
+    TransformRoutes(Api.Services services, Auth auth, long maxBody, OnDemandQuota previews) {
         this.s = services;
         this.auth = auth;
         this.maxBody = maxBody;
+        this.previews = previews;
     }
 
     void register(RoutesConfig r) {
@@ -59,6 +62,7 @@ final class TransformRoutes {
 
     private void preview(Context ctx) {
         Account account = auth.requireAccount(ctx);
+        previews.admit(account, OnDemandQuota.Kind.PREVIEW);
         JsonBody body = JsonBody.parse(Requests.body(ctx, maxBody), FIELDS);
         Optional<String> filter = body.clearableText("filter", Program.MAX_SOURCE).flatMap(e -> e);
         Optional<String> transform = body.clearableText("transform", Program.MAX_SOURCE).flatMap(e -> e);

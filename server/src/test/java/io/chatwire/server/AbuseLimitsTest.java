@@ -245,6 +245,39 @@ class AbuseLimitsTest {
     }
 
     @Test
+    void previewsPastTheirOwnQuotaAreRefusedWith429AndLeaveTestEventsTheirs() {
+        RunningChatwire chatwire = onDemand();
+        TestAccount account = chatwire.createAccount("standard");
+        String chatbot = chatwire.createChatbot(account);
+        String preview = "{\"filter\":\"answer.score < 0.5\",\"event\":{\"event\":\"chat\",\"chatbot_id\":\"b\","
+                + "\"answer\":{\"role\":\"assistant\",\"content\":\"Hi\",\"score\":0.2}}}";
+        double refusedBefore = refusals(chatwire, "preview");
+        List<ApiClient.Response> refused = new ArrayList<>();
+        int ran = 0;
+        for (int i = 0; i < 10; i++) {
+            ApiClient.Response r = account.api().post("/v1/transforms/preview", preview);
+            if (r.status() == 429) {
+                refused.add(r);
+            } else {
+                assertThat(r.status()).as(r.raw()).isEqualTo(200);
+                ran++;
+            }
+        }
+        assertThat(ran).as("the burst, and what trickled in meanwhile").isBetween(3, 6);
+        for (ApiClient.Response r : refused) {
+            assertThat(Long.parseLong(r.header("Retry-After"))).isPositive();
+            assertThat(r.text("error")).isEqualTo("rate_limited");
+            assertThat(r.text("message")).contains("previews").contains("nothing was run");
+        }
+        assertThat(refusals(chatwire, "preview") - refusedBefore).isEqualTo(refused.size());
+        try (TestReceiver receiver = TestReceiver.start()) {
+            String endpoint = chatwire.createEndpoint(account, chatbot, receiver.url().toString(), "[\"chat\"]", true);
+            ApiClient.Response test = account.api().post("/v1/endpoints/" + endpoint + "/test", "");
+            assertThat(test.status()).as("previews do not spend the sends' quota: " + test.raw()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void resendsPastTheQuotaAreRefusedAndSendNothing() {
         RunningChatwire chatwire = onDemand();
         TestAccount account = chatwire.createAccount("standard");
